@@ -1,0 +1,98 @@
+package dev.kiln.layout.digest;
+
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
+
+/**
+ * Passes bytes through while hashing them, and fails at end of stream (or as soon as the stream is
+ * longer than expected) when the content is not the expected digest and size. Callers must read to
+ * EOF for the check to happen; nothing read before the failure should be trusted or kept.
+ */
+public final class VerifyingInputStream extends FilterInputStream {
+    private final Digest expected;
+    private final long expectedSize;
+    private final String what;
+    private final MessageDigest md;
+    private long count;
+    private boolean checked;
+
+    /** @param expectedSize the size to insist on, or -1 to check the digest only */
+    public VerifyingInputStream(InputStream in, Digest expected, long expectedSize, String what) {
+        super(in);
+        this.expected = expected;
+        this.expectedSize = expectedSize;
+        this.what = what;
+        this.md = expected.newMessageDigest();
+    }
+
+    @Override
+    public int read() throws IOException {
+        int b = in.read();
+        if (b < 0) {
+            check();
+        } else {
+            md.update((byte) b);
+            grow(1);
+        }
+        return b;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+        int n = in.read(b, off, len);
+        if (n < 0) {
+            check();
+        } else {
+            md.update(b, off, n);
+            grow(n);
+        }
+        return n;
+    }
+
+    @Override
+    public long skip(long n) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(n, 8192)];
+        long skipped = 0;
+        while (skipped < n) {
+            int r = read(buffer, 0, (int) Math.min(buffer.length, n - skipped));
+            if (r < 0) {
+                break;
+            }
+            skipped += r;
+        }
+        return skipped;
+    }
+
+    @Override
+    public boolean markSupported() {
+        return false;
+    }
+
+    private void grow(int n) {
+        count += n;
+        if (expectedSize >= 0 && count > expectedSize) {
+            throw new DigestMismatchException(what + " " + expected + ": more than the expected " + expectedSize + " bytes");
+        }
+    }
+
+    private void check() {
+        if (checked) {
+            return;
+        }
+        checked = true;
+        if (expectedSize >= 0 && count != expectedSize) {
+            throw new DigestMismatchException(what + " " + expected + ": size is " + count + " bytes, expected " + expectedSize);
+        }
+        Digest actual = new Digest(expected.algorithm(), HexFormat.of().formatHex(md.digest()));
+        if (!actual.equals(expected)) {
+            throw new DigestMismatchException(what + " " + expected + ": content hashes to " + actual);
+        }
+    }
+
+    public long count() {
+        return count;
+    }
+}

@@ -1,0 +1,10 @@
+package dev.kiln.layout.json;
+
+import dev.kiln.layout.KilnException;
+
+/** A JSON document that cannot be parsed or does not have the shape the spec requires. */
+public class JsonFormatException extends KilnException {
+    public JsonFormatException(String message) {
+        super(message);
+    }
+}
