@@ -1,0 +1,294 @@
+package dev.kiln.layout.store;
+
+import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.digest.DigestMismatchException;
+import dev.kiln.layout.digest.DigestingOutputStream;
+import dev.kiln.layout.digest.InvalidDigestException;
+import dev.kiln.layout.digest.VerifyingInputStream;
+import dev.kiln.layout.json.Json;
+import dev.kiln.layout.spec.Descriptor;
+import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Blobs as files {@code blobs/<algorithm>/<hex>} under an OCI layout, with temporary files in a
+ * separate folder of the same file system so the final move is atomic.
+ */
+public final class DirectoryBlobStore implements BlobStore {
+    private static final int BUFFER = 256 * 1024;
+    private final Path blobs;
+    private final Path tmp;
+
+    /**
+     * @param blobs the {@code blobs} folder
+     * @param tmp   a folder on the same file system for partial writes (created on first write)
+     */
+    public DirectoryBlobStore(Path blobs, Path tmp) {
+        this.blobs = blobs;
+        this.tmp = tmp;
+    }
+
+    public Path path(Digest digest) {
+        return blobs.resolve(digest.algorithm()).resolve(digest.hex());
+    }
+
+    @Override
+    public boolean exists(Digest digest) {
+        return Files.isRegularFile(path(digest), LinkOption.NOFOLLOW_LINKS);
+    }
+
+    @Override
+    public long size(Digest digest) throws IOException {
+        try {
+            return Files.size(regularFile(digest));
+        } catch (NoSuchFileException e) {
+            throw missing(digest);
+        }
+    }
+
+    @Override
+    public InputStream open(Digest digest) throws IOException {
+        try {
+            return Files.newInputStream(regularFile(digest));
+        } catch (NoSuchFileException e) {
+            throw missing(digest);
+        }
+    }
+
+    @Override
+    public InputStream openVerified(Descriptor descriptor) throws IOException {
+        return new VerifyingInputStream(open(descriptor.digest()), descriptor.digest(), descriptor.size(), "blob");
+    }
+
+    @Override
+    public byte[] readSmall(Descriptor descriptor) throws IOException {
+        if (descriptor.size() > Json.MAX_DOCUMENT_BYTES) {
+            throw new BlobStoreException("blob " + descriptor.digest() + ": " + descriptor.size()
+                    + " bytes is over the " + Json.MAX_DOCUMENT_BYTES + "-byte limit for a " + descriptor.mediaType());
+        }
+        try (InputStream in = openVerified(descriptor)) {
+            byte[] bytes = in.readNBytes((int) descriptor.size() + 1);
+            if (bytes.length == descriptor.size()) {
+                in.read(); // reach EOF so the digest is checked
+            }
+            return bytes;
+        }
+    }
+
+    private Path regularFile(Digest digest) throws IOException {
+        Path p = path(digest);
+        if (Files.isSymbolicLink(p)) {
+            throw new BlobStoreException("blob " + digest + " is a symbolic link; blobs must be regular files");
+        }
+        if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+            throw new BlobStoreException("blob " + digest + " is a directory; blobs must be regular files");
+        }
+        return p;
+    }
+
+    private static BlobStoreException missing(Digest digest) {
+        return new BlobStoreException("blob " + digest + " is missing from the layout");
+    }
+
+    @Override
+    public Descriptor put(String mediaType, InputStream in) throws IOException {
+        try (BlobWriter w = writer()) {
+            in.transferTo(w.stream());
+            Digest d = w.commit();
+            return new Descriptor(mediaType, d, w.size());
+        }
+    }
+
+    @Override
+    public boolean put(Descriptor expected, InputStream in) throws IOException {
+        if (exists(expected.digest()) && Files.size(path(expected.digest())) == expected.size()) {
+            return false;
+        }
+        try (BlobWriter w = writer(expected.digest().algorithm())) {
+            byte[] buffer = new byte[BUFFER];
+            OutputStream out = w.stream();
+            for (int n; (n = in.read(buffer)) != -1; ) {
+                out.write(buffer, 0, n);
+                if (w.size() > expected.size()) {
+                    throw new DigestMismatchException("blob " + expected.digest() + ": more than the expected "
+                            + expected.size() + " bytes");
+                }
+            }
+            w.commit(expected.digest(), expected.size());
+            return true;
+        }
+    }
+
+    @Override
+    public Descriptor putBytes(String mediaType, byte[] bytes) throws IOException {
+        Descriptor d = new Descriptor(mediaType, Digest.sha256(bytes), bytes.length);
+        put(d, new ByteArrayInputStream(bytes));
+        return d;
+    }
+
+    @Override
+    public BlobWriter writer() throws IOException {
+        return writer("sha256");
+    }
+
+    private BlobWriter writer(String algorithm) throws IOException {
+        Files.createDirectories(tmp);
+        Path file = Files.createTempFile(tmp, "blob-", ".partial");
+        return new FileBlobWriter(file, algorithm);
+    }
+
+    @Override
+    public long delete(Digest digest) throws IOException {
+        Path p = path(digest);
+        if (!Files.exists(p, LinkOption.NOFOLLOW_LINKS)) {
+            return -1;
+        }
+        long size = Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS) ? Files.size(p) : 0;
+        Files.delete(p);
+        return size;
+    }
+
+    @Override
+    public List<Digest> list() throws IOException {
+        List<Digest> out = new ArrayList<>();
+        if (!Files.isDirectory(blobs)) {
+            return out;
+        }
+        try (DirectoryStream<Path> algs = Files.newDirectoryStream(blobs)) {
+            for (Path alg : algs) {
+                if (!Files.isDirectory(alg, LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
+                    for (Path f : files) {
+                        try {
+                            out.add(new Digest(alg.getFileName().toString(), f.getFileName().toString()));
+                        } catch (InvalidDigestException e) {
+                            // not a blob (a stray file); verify reports such files, gc leaves them
+                        }
+                    }
+                }
+            }
+        }
+        Collections.sort(out);
+        return out;
+    }
+
+    /** fsync of a directory, where the file system allows it (Linux does; some do not). */
+    static void syncDirectory(Path dir) {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // best effort: not every file system can open a directory
+        }
+    }
+
+    /** Moves a finished temp file to its final name atomically, then syncs the folder. */
+    public static void moveAtomically(Path from, Path to) throws IOException {
+        Files.createDirectories(to.getParent());
+        try {
+            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new BlobStoreException("cannot move " + from + " to " + to + " atomically: " + e.getMessage(), e);
+        }
+        syncDirectory(to.getParent());
+    }
+
+    private final class FileBlobWriter implements BlobWriter {
+        private final Path file;
+        private final FileChannel channel;
+        private final DigestingOutputStream digesting;
+        private final OutputStream stream;
+        private boolean done;
+
+        FileBlobWriter(Path file, String algorithm) throws IOException {
+            this.file = file;
+            this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            this.digesting = new DigestingOutputStream(
+                    new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER), algorithm);
+            this.stream = new OutputStream() { // keeps callers from closing the channel early
+                @Override
+                public void write(int b) throws IOException {
+                    digesting.write(b);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    digesting.write(b, off, len);
+                }
+
+                @Override
+                public void flush() throws IOException {
+                    digesting.flush();
+                }
+            };
+        }
+
+        @Override
+        public OutputStream stream() {
+            return stream;
+        }
+
+        @Override
+        public long size() {
+            return digesting.size();
+        }
+
+        @Override
+        public Digest commit(Digest expected, long expectedSize) throws IOException {
+            if (done) {
+                throw new IllegalStateException("blob already committed or aborted");
+            }
+            digesting.flush();
+            Digest actual = digesting.digest();
+            if (expectedSize >= 0 && digesting.size() != expectedSize) {
+                throw new DigestMismatchException("blob " + (expected == null ? actual : expected) + ": size is "
+                        + digesting.size() + " bytes, expected " + expectedSize);
+            }
+            if (expected != null && !expected.equals(actual)) {
+                throw new DigestMismatchException("blob " + expected + ": content hashes to " + actual);
+            }
+            channel.force(true);
+            channel.close();
+            Path target = path(actual);
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == digesting.size()) {
+                Files.deleteIfExists(file); // already stored: content-addressed, so identical
+            } else {
+                if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(target)) {
+                    throw new BlobStoreException("blob " + actual + " exists but is not a regular file; fix the layout first");
+                }
+                moveAtomically(file, target);
+            }
+            done = true;
+            return actual;
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (!done) {
+                done = true;
+                try {
+                    channel.close();
+                } finally {
+                    Files.deleteIfExists(file);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.kiln.layout.transport;
+
+import dev.kiln.layout.spec.Descriptor;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * Where an image is read from (a layout, an archive, a registry). Everything is addressed by
+ * descriptor, and what comes back is checked against it.
+ */
+public interface ImageSource extends Closeable {
+    /** The descriptor the reference names: an index or a manifest. */
+    Descriptor root() throws IOException;
+
+    /** The exact bytes of a manifest or index (or config), verified against the descriptor. */
+    byte[] readManifest(Descriptor descriptor) throws IOException;
+
+    /** A blob's content; the stream fails at EOF when the bytes are not the descriptor's. */
+    InputStream openBlob(Descriptor descriptor) throws IOException;
+
+    /** True when the blob is available here (foreign layers of a base image may not be). */
+    boolean hasBlob(Descriptor descriptor) throws IOException;
+
+    /** For messages: the reference as the user wrote it. */
+    String describe();
+
+    @Override
+    default void close() throws IOException {
+    }
+}
