@@ -1,0 +1,103 @@
+package dev.kiln.cli;
+
+import dev.kiln.layout.KilnException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import picocli.CommandLine;
+
+/**
+ * The one place that turns failures into exit codes and one-line messages: 1 for a failed
+ * operation, 2 for bad usage. Stack traces only with {@code --debug}.
+ */
+final class Failures implements CommandLine.IExecutionExceptionHandler {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int USAGE = 2;
+
+    /** A failure whose message is already complete. */
+    static final class UsageException extends RuntimeException {
+        UsageException(String message) {
+            super(message);
+        }
+    }
+
+    @Override
+    public int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
+        PrintWriter err = cl.getErr();
+        boolean debug = parsed != null && isDebug(parsed);
+        Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
+        if (t instanceof UsageException || t instanceof IllegalArgumentException && !(t instanceof NumberFormatException)) {
+            err.println("kiln: " + oneLine(t.getMessage()));
+            printTrace(err, debug, t);
+            return USAGE;
+        }
+        err.println("kiln: " + message(t));
+        printTrace(err, debug, t);
+        return FAILED;
+    }
+
+    static int usage(CommandLine.ParameterException ex, String[] args) {
+        PrintWriter err = ex.getCommandLine().getErr();
+        err.println("kiln: " + oneLine(ex.getMessage()));
+        err.println("Try '" + ex.getCommandLine().getCommandSpec().qualifiedName() + " --help' for usage.");
+        return USAGE;
+    }
+
+    static int exitCode(Throwable t) {
+        return t instanceof UsageException ? USAGE : FAILED;
+    }
+
+    static String message(Throwable t) {
+        if (t instanceof KilnException) {
+            return oneLine(t.getMessage());
+        }
+        if (t instanceof NoSuchFileException e) {
+            return e.getFile() + ": no such file or directory";
+        }
+        if (t instanceof AccessDeniedException e) {
+            return e.getFile() + ": permission denied";
+        }
+        if (t instanceof FileSystemException e) {
+            return oneLine((e.getFile() == null ? "" : e.getFile() + ": ") + (e.getReason() == null ? e.getClass().getSimpleName() : e.getReason()));
+        }
+        if (t instanceof IOException) {
+            String m = t.getMessage();
+            if (m != null && m.contains("No space left on device")) {
+                return "no space left on device; nothing was committed (the layout still holds what it held before)";
+            }
+            return oneLine(m == null ? t.getClass().getSimpleName() : m);
+        }
+        if (t instanceof OutOfMemoryError) {
+            return "out of memory";
+        }
+        String m = t.getMessage();
+        return "internal error: " + t.getClass().getSimpleName() + (m == null ? "" : ": " + oneLine(m))
+                + " (run with --debug and report it)";
+    }
+
+    static String oneLine(String s) {
+        if (s == null) {
+            return "unknown error";
+        }
+        return s.replaceAll("[\\r\\n]+\\s*", " ").trim();
+    }
+
+    private static boolean isDebug(CommandLine.ParseResult parsed) {
+        for (CommandLine.ParseResult p = parsed; p != null; p = p.subcommand()) {
+            if (p.hasMatchedOption("--debug")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static void printTrace(PrintWriter err, boolean debug, Throwable t) {
+        if (debug) {
+            t.printStackTrace(err);
+        }
+    }
+}
