@@ -1,0 +1,96 @@
+package dev.kiln.builder.image;
+
+import dev.kiln.layout.oci.OciLayout;
+import dev.kiln.layout.spec.Platform;
+import dev.kiln.layout.transport.ImageReader;
+import dev.kiln.layout.transport.ImageReference;
+import dev.kiln.layout.transport.ImageSource;
+import dev.kiln.layout.transport.LayoutSource;
+import dev.kiln.layout.transport.Transports;
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Resolves what a FROM line names: {@code scratch}; {@code oci:DIR:TAG}, {@code oci-archive:FILE:TAG},
+ * {@code docker-archive:FILE}; or a plain name ({@code alpine:3.20}) looked up in the base-image
+ * layout (the air-gapped mirror). A multi-platform base gives the manifest of the platform being
+ * built, or fails naming the platforms it has. Sources are opened once and closed with the resolver.
+ */
+public final class BaseResolver implements Closeable {
+    private final FileSystem fs;
+    private final Path baseLayout;
+    private final Transports transports;
+    private final Map<String, ImageSource> open = new LinkedHashMap<>();
+
+    public BaseResolver(FileSystem fs, Path baseLayout, Transports transports) {
+        this.fs = fs;
+        this.baseLayout = baseLayout;
+        this.transports = transports;
+    }
+
+    public synchronized BaseImage resolve(String reference, Platform platform, String where) throws IOException {
+        if (reference.equalsIgnoreCase("scratch")) {
+            return BaseImage.scratch(platform);
+        }
+        ImageSource source = source(reference, where);
+        ImageReader reader = new ImageReader(source);
+        ImageReader.Image image;
+        try {
+            image = reader.image(platform);
+        } catch (dev.kiln.layout.KilnException e) {
+            throw new BuildException(where + ": base image '" + reference + "': " + e.getMessage(), e);
+        }
+        return new BaseImage(reference, source, image.config().value(), image.manifest().value().layers(),
+                image.manifest().value().effectiveMediaType());
+    }
+
+    private ImageSource source(String reference, String where) throws IOException {
+        ImageSource s = open.get(reference);
+        if (s != null) {
+            return s;
+        }
+        if (reference.startsWith("oci:") || reference.startsWith("oci-archive:") || reference.startsWith("docker-archive:")) {
+            s = transports.openSource(ImageReference.parse(reference), fs);
+        } else if (reference.startsWith("docker://")) {
+            throw new BuildException(where + ": base image '" + reference
+                    + "' is in a registry; kiln builds offline: pull it first (kiln copy " + reference + " oci:DIR:TAG) and use --base-layout DIR");
+        } else {
+            if (baseLayout == null) {
+                throw new BuildException(where + ": base image '" + reference
+                        + "' is a plain name; give the layout that holds it with --base-layout DIR, or write oci:DIR:TAG");
+            }
+            OciLayout layout = OciLayout.open(baseLayout);
+            try {
+                layout.resolve(reference);
+            } catch (dev.kiln.layout.KilnException e) {
+                throw new BuildException(where + ": base image '" + reference + "' is not in the base layout " + baseLayout
+                        + ": " + e.getMessage(), e);
+            }
+            s = new LayoutSource(layout, reference, "oci:" + baseLayout + ":" + reference);
+        }
+        open.put(reference, s);
+        return s;
+    }
+
+    @Override
+    public synchronized void close() throws IOException {
+        List<IOException> failures = new ArrayList<>();
+        for (ImageSource s : open.values()) {
+            try {
+                s.close();
+            } catch (IOException e) {
+                failures.add(e);
+            }
+        }
+        open.clear();
+        if (!failures.isEmpty()) {
+            throw failures.get(0);
+        }
+    }
+}

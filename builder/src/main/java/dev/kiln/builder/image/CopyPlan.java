@@ -1,0 +1,134 @@
+package dev.kiln.builder.image;
+
+import dev.kiln.builder.layer.DirectoryCollector;
+import dev.kiln.builder.layer.LayerEntry;
+import dev.kiln.builder.layer.PathFilter;
+import dev.kiln.builder.recipe.IgnoreRules;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a COPY or ADD into layer entries with Docker's rules: several sources or a glob need a
+ * destination folder ending in {@code /}; a source folder's contents (not the folder) are copied;
+ * a file goes to {@code dest/name} when dest ends in {@code /}, else to dest; relative
+ * destinations start at WORKDIR; owners are 0:0 unless {@code --chown}; {@code --chmod} sets the
+ * mode of every file and folder copied. ADD unpacks local tar archives into the destination.
+ */
+final class CopyPlan {
+    private final Path root;
+    private final IgnoreRules ignore;
+    private final String where;
+    private final StageState stage;
+
+    CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage) {
+        this.root = root;
+        this.ignore = ignore;
+        this.where = where;
+        this.stage = stage;
+    }
+
+    List<LayerEntry> copy(List<String> sources, String destination, String chown, Integer chmod, boolean unpack)
+            throws IOException {
+        List<CopySources.Match> matches = new ArrayList<>();
+        boolean glob = false;
+        for (String s : sources) {
+            glob |= CopySources.hasGlob(s);
+            for (CopySources.Match m : CopySources.find(root, s, where)) {
+                if (ignore != null && !m.relative().isEmpty() && ignore.isExcluded(m.relative(), Files.isDirectory(m.file()))) {
+                    if (!glob) {
+                        throw new BuildException(where + ": '" + s + "' is excluded by .dockerignore");
+                    }
+                    continue;
+                }
+                matches.add(m);
+            }
+        }
+        if (matches.isEmpty()) {
+            throw new BuildException(where + ": no source files were specified (all excluded by .dockerignore)");
+        }
+        String dest = destination.replace('\\', '/');
+        boolean destIsDir = dest.endsWith("/") || dest.endsWith("/.") || dest.equals(".");
+        if ((matches.size() > 1 || sources.size() > 1) && !destIsDir) {
+            throw new BuildException(where + ": with several sources the destination must be a folder ending in '/' (got '" + destination + "')");
+        }
+        String absolute = ConfigEditor.resolve(stage.editor.workingDir(), dest, false);
+        String layerDest = absolute.equals("/") ? "" : absolute.substring(1);
+        long[] owner = chown == null ? null : owner(chown);
+        Map<String, LayerEntry> out = new LinkedHashMap<>();
+        for (CopySources.Match m : matches) {
+            Path file = CopySources.resolveInside(root, m.relative(), where);
+            if (Files.isDirectory(file)) {
+                DirectoryCollector c = DirectoryCollector.of(file).withFilter(filterUnder(m.relative()));
+                if (!layerDest.isEmpty()) {
+                    c = c.under(layerDest);
+                }
+                add(out, c.collect(), owner, chmod);
+            } else if (unpack && ArchiveUnpacker.isArchive(file)) {
+                Path dir = ArchiveUnpacker.unpack(file, stage.settings.tempDir(), stage.settings.maxExpandedBytes(),
+                        where + ": ADD " + m.relative());
+                try {
+                    DirectoryCollector c = DirectoryCollector.of(dir);
+                    if (!layerDest.isEmpty()) {
+                        c = c.under(layerDest);
+                    }
+                    add(out, c.collect(), owner, chmod);
+                } finally {
+                    RootfsExtractor.deleteTree(dir);
+                }
+            } else {
+                String name = file.getFileName().toString();
+                String target = destIsDir ? (layerDest.isEmpty() ? name : layerDest + "/" + name) : layerDest;
+                if (target.isEmpty()) {
+                    throw new BuildException(where + ": cannot copy a file onto '/'");
+                }
+                add(out, DirectoryCollector.of(file).under(target).collect(), owner, chmod);
+            }
+        }
+        return new ArrayList<>(out.values());
+    }
+
+    private PathFilter filterUnder(String relative) {
+        if (ignore == null) {
+            return PathFilter.ALL;
+        }
+        String prefix = relative.isEmpty() ? "" : relative + "/";
+        return new PathFilter() {
+            @Override
+            public boolean include(String path, boolean directory) {
+                return !ignore.isExcluded(prefix + path, directory);
+            }
+
+            @Override
+            public boolean mayIncludeUnder(String directory) {
+                return ignore.mayIncludeUnder(prefix + directory);
+            }
+        };
+    }
+
+    private long[] owner(String chown) throws IOException {
+        try {
+            return stage.users().resolve(chown);
+        } catch (IllegalArgumentException e) {
+            throw new BuildException(where + ": --chown=" + chown + ": " + e.getMessage());
+        }
+    }
+
+    private static void add(Map<String, LayerEntry> out, List<LayerEntry> entries, long[] owner, Integer chmod) {
+        for (LayerEntry e : entries) {
+            LayerEntry x = e;
+            if (owner != null) {
+                x = x.withOwner(owner[0], owner[1]);
+            }
+            if (chmod != null && x.type() != LayerEntry.Type.SYMLINK) {
+                x = x.withMode(chmod);
+            }
+            out.put(x.path(), x); // a later source wins, as later files overwrite earlier ones
+        }
+    }
+}

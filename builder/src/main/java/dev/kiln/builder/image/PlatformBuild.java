@@ -1,0 +1,269 @@
+package dev.kiln.builder.image;
+
+import dev.kiln.builder.layer.BuiltLayer;
+import dev.kiln.builder.layer.LayerEntry;
+import dev.kiln.builder.recipe.Instruction;
+import dev.kiln.builder.recipe.Recipe;
+import dev.kiln.builder.recipe.Stage;
+import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.spec.History;
+import dev.kiln.layout.spec.ImageConfig;
+import dev.kiln.layout.spec.ImageManifest;
+import dev.kiln.layout.spec.MediaTypes;
+import dev.kiln.layout.spec.Platform;
+import dev.kiln.layout.store.BlobWriter;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Builds one platform's image from a parsed recipe: each stage from its base, instruction by
+ * instruction (config changes, one layer per COPY/ADD and per WORKDIR that makes a folder), then
+ * the target stage's config and manifest into the output blob store. Nothing is tagged here.
+ */
+public final class PlatformBuild {
+    private final BuildSettings settings;
+    private final Recipe recipe;
+    private final String recipeFile;
+    private final Platform platform;
+    private final Map<String, StageImage> built = new HashMap<>();
+    private final List<Path> tempDirs = new ArrayList<>();
+
+    public PlatformBuild(BuildSettings settings, Recipe recipe, String recipeFile, Platform platform) {
+        this.settings = settings;
+        this.recipe = recipe;
+        this.recipeFile = recipeFile;
+        this.platform = platform;
+    }
+
+    /** Builds and stores the image; returns the manifest descriptor with its platform. */
+    public Result build() throws IOException {
+        try {
+            List<Stage> stages = recipe.stages();
+            Stage target = settings.targetStage() == null ? stages.get(stages.size() - 1) : findStage(settings.targetStage(), null);
+            StageImage image = buildStage(target);
+            return store(image);
+        } finally {
+            for (Path dir : tempDirs) {
+                RootfsExtractor.deleteTree(dir);
+            }
+        }
+    }
+
+    /** The stored image: manifest descriptor (platform set), manifest and config. */
+    public record Result(Descriptor manifest, ImageManifest manifestValue, ImageConfig config) {
+    }
+
+    private Stage findStage(String nameOrIndex, String where) {
+        for (Stage s : recipe.stages()) {
+            if (nameOrIndex.equalsIgnoreCase(s.name() == null ? "" : s.name()) || nameOrIndex.equals(String.valueOf(s.index()))) {
+                return s;
+            }
+        }
+        if (where == null) {
+            throw new BuildException(recipeFile + ": no stage named '" + nameOrIndex + "'");
+        }
+        return null;
+    }
+
+    private String where(Instruction i) {
+        return recipeFile + ":" + i.line();
+    }
+
+    private StageImage buildStage(Stage stage) throws IOException {
+        String key = String.valueOf(stage.index());
+        StageImage done = built.get(key);
+        if (done != null) {
+            return done;
+        }
+        Instruction.From from = stage.from();
+        String where = where(from);
+        Platform stagePlatform = platform;
+        if (from.platform() != null && !from.platform().isEmpty()) {
+            try {
+                stagePlatform = Platform.parse(from.platform());
+            } catch (IllegalArgumentException e) {
+                throw new BuildException(where + ": " + e.getMessage());
+            }
+        }
+        StageState state;
+        Stage parent = stage.index() > 0 ? findEarlierStage(from.image(), stage.index()) : null;
+        if (parent != null) {
+            StageImage p = buildStage(parent);
+            state = StageState.fromStage(p, settings, stagePlatform, where);
+        } else {
+            BaseImage base = settings.bases().resolve(from.image(), stagePlatform, where);
+            state = StageState.fromBase(base, settings, stagePlatform, where);
+        }
+        for (Instruction i : stage.instructions()) {
+            apply(state, i);
+        }
+        StageImage image = state.finish(stage.name() == null ? "#" + stage.index() : stage.name());
+        built.put(key, image);
+        return image;
+    }
+
+    private Stage findEarlierStage(String image, int before) {
+        for (Stage s : recipe.stages()) {
+            if (s.index() < before && s.name() != null && s.name().equalsIgnoreCase(image)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private void apply(StageState s, Instruction i) throws IOException {
+        String where = where(i);
+        switch (i) {
+            case Instruction.Env e -> {
+                s.editor.env(e.variables());
+                s.history(i.text(), true);
+            }
+            case Instruction.Label l -> {
+                s.editor.labels(l.labels());
+                s.history(i.text(), true);
+            }
+            case Instruction.Maintainer m -> {
+                s.editor.labels(Map.of("maintainer", m.name()));
+                s.history(i.text(), true);
+            }
+            case Instruction.Arg a -> {
+                // ARG changes no config; BuildKit records no history for it
+            }
+            case Instruction.Workdir w -> {
+                String dir = s.editor.workdir(w.path());
+                if (!s.windows && s.markDirectory(dir)) {
+                    List<LayerEntry> entries = List.of(LayerEntry.directory(dir.substring(1), 0755));
+                    s.addLayer(writeLayer(entries, where), i.text());
+                } else {
+                    s.history(i.text(), true);
+                }
+            }
+            case Instruction.User u -> {
+                s.editor.user(u.user());
+                s.history(i.text(), true);
+            }
+            case Instruction.Entrypoint e -> {
+                s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+                s.history(i.text(), true);
+            }
+            case Instruction.Cmd c -> {
+                s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+                s.history(i.text(), true);
+            }
+            case Instruction.Expose e -> {
+                s.editor.expose(e.ports());
+                s.history(i.text(), true);
+            }
+            case Instruction.Volume v -> {
+                s.editor.volumes(v.paths());
+                s.history(i.text(), true);
+            }
+            case Instruction.StopSignal st -> {
+                s.editor.stopSignal(st.signal());
+                s.history(i.text(), true);
+            }
+            case Instruction.Healthcheck h -> {
+                s.editor.healthcheck(h.toConfig());
+                s.history(i.text(), true);
+            }
+            case Instruction.Shell sh -> {
+                s.editor.shell(sh.shell());
+                s.history(i.text(), true);
+            }
+            case Instruction.Onbuild o -> {
+                s.editor.onBuild(o.trigger());
+                s.history(i.text(), true);
+            }
+            case Instruction.Copy c -> {
+                Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
+                CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
+                List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
+                s.addLayer(writeLayer(entries, where), i.text());
+            }
+            case Instruction.Add a -> {
+                for (String src : a.sources()) {
+                    if (src.matches("(?i)^[a-z][a-z0-9+.-]*://.*") || src.startsWith("git@")) {
+                        throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
+                    }
+                }
+                CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
+                boolean unpack = a.unpack() == null || a.unpack();
+                List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
+                s.addLayer(writeLayer(entries, where), i.text());
+            }
+            case Instruction.From f -> throw new BuildException(where + ": unexpected FROM inside a stage");
+        }
+    }
+
+    /** The root file system of an earlier stage, or of an image, for COPY --from. */
+    private Path rootOf(String from, String where) throws IOException {
+        Stage stage = findStage(from, where);
+        StageImage image;
+        if (stage != null) {
+            image = buildStage(stage);
+        } else {
+            BaseImage base = settings.bases().resolve(from, platform, where);
+            StageState st = StageState.fromBase(base, settings, platform, where);
+            image = st.finish(from);
+        }
+        Path dir = Files.createTempDirectory(settings.tempDir(), "stage-");
+        tempDirs.add(dir);
+        RootfsExtractor extractor = new RootfsExtractor(dir, settings.maxExpandedBytes());
+        for (Descriptor layer : image.layers()) {
+            if (!settings.out().exists(layer.digest())) {
+                if (MediaTypes.isForeignLayer(layer.mediaType())) {
+                    continue;
+                }
+                throw new BuildException(where + ": layer " + layer.digest() + " of '" + from + "' is missing");
+            }
+            try (InputStream in = settings.out().openVerified(layer)) {
+                extractor.apply(in, where + ": COPY --from=" + from + " layer " + layer.digest());
+            }
+        }
+        return dir;
+    }
+
+    private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {
+        try (BlobWriter w = settings.out().writer()) {
+            BuiltLayer layer = settings.layers().build(entries, w.stream());
+            w.commit(layer.digest(), layer.size());
+            return layer;
+        }
+    }
+
+    private Result store(StageImage image) throws IOException {
+        boolean docker = settings.dockerFormat();
+        ImageConfig config = image.config();
+        byte[] configBytes = config.toBytes();
+        Descriptor configDesc = settings.out().putBytes(docker ? MediaTypes.DOCKER_CONFIG : MediaTypes.OCI_CONFIG, configBytes);
+        List<Descriptor> layers = new ArrayList<>();
+        for (Descriptor l : image.layers()) {
+            layers.add(docker ? l.withMediaType(MediaTypes.toDocker(l.mediaType())) : l.withMediaType(MediaTypes.toOci(l.mediaType())));
+        }
+        ImageManifest manifest = new ImageManifest(docker ? MediaTypes.DOCKER_MANIFEST : MediaTypes.OCI_MANIFEST,
+                configDesc, layers);
+        byte[] bytes = manifest.toBytes();
+        Descriptor desc = settings.out().putBytes(manifest.mediaType(), bytes);
+        return new Result(desc.withPlatform(config.platform()), manifest, config);
+    }
+
+    static Map<String, String> ordered(Map<String, String> m) {
+        return new LinkedHashMap<>(m);
+    }
+
+    static List<Digest> copy(List<Digest> l) {
+        return new ArrayList<>(l);
+    }
+
+    static List<History> copyHistory(List<History> l) {
+        return l == null ? new ArrayList<>() : new ArrayList<>(l);
+    }
+}
