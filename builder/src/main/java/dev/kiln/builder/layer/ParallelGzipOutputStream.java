@@ -102,15 +102,20 @@ public final class ParallelGzipOutputStream extends OutputStream {
         }
         crc.update(b, off, len);
         inputSize += len;
-        while (len > 0) {
-            if (filled == BLOCK_SIZE) {
-                submit(false);
+        try {
+            while (len > 0) {
+                if (filled == BLOCK_SIZE) {
+                    submit(false);
+                }
+                int n = Math.min(len, BLOCK_SIZE - filled);
+                System.arraycopy(b, off, block, filled, n);
+                filled += n;
+                off += n;
+                len -= n;
             }
-            int n = Math.min(len, BLOCK_SIZE - filled);
-            System.arraycopy(b, off, block, filled, n);
-            filled += n;
-            off += n;
-            len -= n;
+        } catch (IOException | RuntimeException | Error e) {
+            abort();
+            throw e;
         }
     }
 
