@@ -23,7 +23,8 @@ import java.util.Objects;
  *   <li>modes from the "unix" attribute view (all 12 permission bits) when the file system has
  *       it, else from POSIX permissions (no setuid/setgid/sticky there), else 0644 for files,
  *       0755 for directories;</li>
- *   <li>symlinks stored as links, never followed, wherever they point;</li>
+ *   <li>symlinks stored as links (mode 0777 whatever the file system says, as Linux has it),
+ *       never followed, wherever they point;</li>
  *   <li>hardlinks: regular files sharing a file key (unix dev+ino when there is a "unix" view,
  *       else {@link BasicFileAttributes#fileKey()}) become one file, at the path that sorts first,
  *       and hardlinks to it;</li>
@@ -107,8 +108,7 @@ public final class DirectoryCollector {
             } else if (attributes.isSymbolicLink()) {
                 if (filter.include(rel, false)) {
                     String target = Files.readSymbolicLink(child).toString();
-                    found.add(new Found(LayerEntry.symlink(path, target)
-                            .withMode(mode(child, 0777)), null));
+                    found.add(new Found(LayerEntry.symlink(path, target), null)); // 0777, as on Linux
                 }
             } else if (attributes.isRegularFile()) {
                 if (filter.include(rel, false)) {
