@@ -1,0 +1,30 @@
+package dev.kiln.builder.layer;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Where the bytes of a file entry come from. {@link #open()} may be called more than once (a layer
+ * may be written again, e.g. for another compression); each call returns a fresh stream that the
+ * caller closes.
+ */
+@FunctionalInterface
+public interface ContentSource {
+    InputStream open() throws IOException;
+
+    /** A file on any {@link java.nio.file.FileSystem} (the default one, jimfs, a zip file system). */
+    static ContentSource of(Path file) {
+        Objects.requireNonNull(file, "file");
+        return () -> Files.newInputStream(file);
+    }
+
+    /** Bytes in memory; the array is copied. */
+    static ContentSource of(byte[] bytes) {
+        byte[] copy = bytes.clone();
+        return () -> new ByteArrayInputStream(copy);
+    }
+}

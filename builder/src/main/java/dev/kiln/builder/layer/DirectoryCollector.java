@@ -1,0 +1,242 @@
+package dev.kiln.builder.layer;
+
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Turns a directory tree on any {@link java.nio.file.FileSystem} into layer entries.
+ *
+ * <ul>
+ *   <li>paths relative to the root (optionally placed {@linkplain #under under} a layer
+ *       directory), owner 0:0;</li>
+ *   <li>modes from the "unix" attribute view (all 12 permission bits) when the file system has
+ *       it, else from POSIX permissions (no setuid/setgid/sticky there), else 0644 for files,
+ *       0755 for directories;</li>
+ *   <li>symlinks stored as links (mode 0777 whatever the file system says, as Linux has it),
+ *       never followed, wherever they point;</li>
+ *   <li>hardlinks: regular files sharing a file key (unix dev+ino when there is a "unix" view,
+ *       else {@link BasicFileAttributes#fileKey()}) become one file, at the path that sorts first,
+ *       and hardlinks to it;</li>
+ *   <li>empty directories kept; sockets, FIFOs and devices skipped;</li>
+ *   <li>a {@link PathFilter} decides what is kept.</li>
+ * </ul>
+ * The root itself is followed if it is a symlink (the caller named it). To reach a path through
+ * symlinks inside a root without leaving it, use {@link #resolveInside(Path, String)}.
+ */
+public final class DirectoryCollector {
+    private static final int MAX_SYMLINK_HOPS = 40;
+    private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+
+    private final Path root;
+    private final String prefix;
+    private final PathFilter filter;
+
+    private DirectoryCollector(Path root, String prefix, PathFilter filter) {
+        this.root = Objects.requireNonNull(root, "root");
+        this.prefix = prefix;
+        this.filter = Objects.requireNonNull(filter, "filter");
+    }
+
+    public static DirectoryCollector of(Path root) {
+        return new DirectoryCollector(root, "", PathFilter.ALL);
+    }
+
+    /**
+     * Places the entries under this layer directory, which becomes an entry itself with the
+     * root's mode. For a root that is a file, this is the file's path in the layer.
+     */
+    public DirectoryCollector under(String layerPath) {
+        return new DirectoryCollector(root, LayerEntry.checkPath(layerPath, "layer path"), filter);
+    }
+
+    public DirectoryCollector withFilter(PathFilter newFilter) {
+        return new DirectoryCollector(root, prefix, newFilter);
+    }
+
+    /** The entries, in {@link LayerEntries#ORDER}. */
+    public List<LayerEntry> collect() throws IOException {
+        BasicFileAttributes rootAttributes = Files.readAttributes(root, BasicFileAttributes.class);
+        List<Found> found = new ArrayList<>();
+        if (rootAttributes.isRegularFile()) {
+            String path = prefix.isEmpty() ? root.getFileName().toString() : prefix;
+            found.add(file(root, path, rootAttributes));
+        } else if (rootAttributes.isDirectory()) {
+            if (!prefix.isEmpty()) {
+                found.add(new Found(LayerEntry.directory(prefix, mode(root, 0755)), null));
+            }
+            walk(root, "", found);
+        } else {
+            throw new LayerException("cannot collect layer entries from " + root + ": not a file or directory");
+        }
+        return linkHardlinks(found);
+    }
+
+    private void walk(Path dir, String relative, List<Found> found) throws IOException {
+        List<Path> children = new ArrayList<>();
+        try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
+            stream.forEach(children::add);
+        }
+        for (Path child : children) {
+            String name = child.getFileName().toString();
+            String rel = relative.isEmpty() ? name : relative + "/" + name;
+            String path = prefix.isEmpty() ? rel : prefix + "/" + rel;
+            BasicFileAttributes attributes = Files.readAttributes(child, BasicFileAttributes.class, NOFOLLOW);
+            if (attributes.isDirectory()) {
+                Found entry = new Found(LayerEntry.directory(path, mode(child, 0755)), null);
+                if (filter.include(rel, true)) {
+                    found.add(entry);
+                    walk(child, rel, found);
+                } else if (filter.mayIncludeUnder(rel)) {
+                    List<Found> under = new ArrayList<>();
+                    walk(child, rel, under);
+                    if (!under.isEmpty()) {
+                        found.add(entry);
+                        found.addAll(under);
+                    }
+                }
+            } else if (attributes.isSymbolicLink()) {
+                if (filter.include(rel, false)) {
+                    String target = Files.readSymbolicLink(child).toString();
+                    found.add(new Found(LayerEntry.symlink(path, target), null)); // 0777, as on Linux
+                }
+            } else if (attributes.isRegularFile()) {
+                if (filter.include(rel, false)) {
+                    found.add(file(child, path, attributes));
+                }
+            }
+            // sockets, FIFOs and device files have no place in a layer built from a context
+        }
+    }
+
+    private Found file(Path file, String path, BasicFileAttributes attributes) throws IOException {
+        LayerEntry entry = LayerEntry.file(path, mode(file, 0644), attributes.size(),
+                ContentSource.of(file));
+        return new Found(entry, fileKey(file, attributes));
+    }
+
+    /** Regular files that share a key become one file and hardlinks to the one that sorts first. */
+    private static List<LayerEntry> linkHardlinks(List<Found> found) {
+        found.sort((a, b) -> LayerEntries.ORDER.compare(a.entry, b.entry));
+        Map<Object, String> firstPath = new HashMap<>();
+        List<LayerEntry> entries = new ArrayList<>(found.size());
+        for (Found f : found) {
+            LayerEntry entry = f.entry;
+            if (f.key != null) {
+                String first = firstPath.putIfAbsent(f.key, entry.path());
+                if (first != null) {
+                    entry = LayerEntry.hardlink(entry.path(), first).withMode(entry.mode());
+                }
+            }
+            entries.add(entry);
+        }
+        return entries;
+    }
+
+    private static Object fileKey(Path file, BasicFileAttributes attributes) throws IOException {
+        if (supportsUnix(file)) {
+            Map<String, Object> unix = Files.readAttributes(file, "unix:dev,ino,nlink", NOFOLLOW);
+            Object links = unix.get("nlink");
+            if (links instanceof Number n && n.longValue() < 2) {
+                return null;
+            }
+            return List.of(unix.get("dev"), unix.get("ino"));
+        }
+        return attributes.fileKey();
+    }
+
+    private static int mode(Path path, int fallback) throws IOException {
+        if (supportsUnix(path)) {
+            Object mode = Files.getAttribute(path, "unix:mode", NOFOLLOW);
+            if (mode instanceof Integer m) {
+                return m & 07777;
+            }
+        }
+        if (!path.getFileSystem().supportedFileAttributeViews().contains("posix")) {
+            return fallback;
+        }
+        int mode = 0;
+        for (PosixFilePermission permission : Files.readAttributes(path, PosixFileAttributes.class, NOFOLLOW)
+                .permissions()) {
+            mode |= 0400 >> permission.ordinal(); // OWNER_READ(0) = 0400 ... OTHERS_EXECUTE(8) = 01
+        }
+        return mode;
+    }
+
+    private static boolean supportsUnix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("unix");
+    }
+
+    /**
+     * The path that {@code relative} names inside {@code root}, following symlinks on the way (the
+     * last component too) but refusing any that leads outside the root: a ".." above it, or an
+     * absolute target not under the root's real path. The root itself is taken as it really is.
+     */
+    public static Path resolveInside(Path root, String relative) throws IOException {
+        Path base = root.toRealPath();
+        ArrayList<String> todo = new ArrayList<>(List.of(relative.split("/")));
+        List<String> done = new ArrayList<>();
+        int hops = 0;
+        while (!todo.isEmpty()) {
+            String part = todo.remove(0);
+            if (part.isEmpty() || part.equals(".")) {
+                continue;
+            }
+            if (part.equals("..")) {
+                if (done.isEmpty()) {
+                    throw new LayerException("'" + relative + "' leads outside " + root);
+                }
+                done.remove(done.size() - 1);
+                continue;
+            }
+            Path candidate = join(base, done).resolve(part);
+            if (!Files.isSymbolicLink(candidate)) {
+                done.add(part);
+                continue;
+            }
+            if (++hops > MAX_SYMLINK_HOPS) {
+                throw new LayerException("'" + relative + "' in " + root + ": too many levels of symlinks");
+            }
+            Path target = Files.readSymbolicLink(candidate);
+            List<String> next = new ArrayList<>();
+            if (target.isAbsolute()) {
+                Path normal = target.normalize();
+                if (!normal.startsWith(base)) {
+                    throw new LayerException("'" + relative + "' in " + root + ": symlink " + base.relativize(candidate)
+                            + " points at " + target + ", outside the root");
+                }
+                done.clear();
+                for (Path p : base.relativize(normal)) {
+                    next.add(p.toString());
+                }
+            } else {
+                for (Path p : target) {
+                    next.add(p.toString());
+                }
+            }
+            todo.addAll(0, next);
+        }
+        return join(base, done);
+    }
+
+    private static Path join(Path base, List<String> parts) {
+        Path p = base;
+        for (String part : parts) {
+            p = p.resolve(part);
+        }
+        return p;
+    }
+
+    private record Found(LayerEntry entry, Object key) {
+    }
+}
