@@ -22,13 +22,28 @@ public interface ImageDestination extends Closeable {
     /** Stores a manifest or index with its exact bytes. */
     void putManifest(Descriptor descriptor, byte[] bytes) throws IOException;
 
-    /** True when the destination can hold an image index (a docker-archive holds single images). */
+    /**
+     * True when an image index can be this destination's root. A docker-archive cannot: it lists one
+     * image per platform. The {@link Copier} still stores every document of the copy with
+     * {@link #putManifest} (a format may carry them as well, as a docker-archive carries an OCI layout),
+     * and when the root is an index it ends with {@link #commitPlatforms} instead of {@link #commit}.
+     */
     default boolean acceptsIndex() {
         return true;
     }
 
     /** Makes the copied image visible under the given tags (or the destination's own tag). */
     void commit(Descriptor root, List<String> tags) throws IOException;
+
+    /**
+     * For a destination that does not accept an index as its root: makes the platform manifests of
+     * {@code index} visible. Every document is stored already. {@code manifests} are the image
+     * manifests of the index (attestations left out), each descriptor with its platform, the default
+     * platform first: it gets the plain tags.
+     */
+    default void commitPlatforms(Descriptor index, List<Descriptor> manifests, List<String> tags) throws IOException {
+        throw new TransportException(describe() + ": cannot hold an image index; choose one platform");
+    }
 
     String describe();
 

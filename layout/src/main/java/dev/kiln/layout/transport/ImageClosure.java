@@ -1,0 +1,133 @@
+package dev.kiln.layout.transport;
+
+import dev.kiln.layout.KilnException;
+import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.spec.ImageIndex;
+import dev.kiln.layout.spec.ImageManifest;
+import dev.kiln.layout.spec.MediaTypes;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Everything an image root references, children before parents (layers, config, manifest; each
+ * child of an index; then the index), each digest once. Manifests and indexes come with their exact
+ * bytes; blobs are only named.
+ */
+public final class ImageClosure {
+    private static final int MAX_DEPTH = 8;
+
+    /** What a node of the closure is. */
+    public enum Kind { LAYER, CONFIG, MANIFEST, INDEX, BLOB }
+
+    /** One document or blob; {@code bytes} is set for manifests and indexes. */
+    public record Node(Kind kind, Descriptor descriptor, byte[] bytes) {
+        public boolean isDocument() {
+            return bytes != null;
+        }
+    }
+
+    /** Reads a manifest or index, verified against its descriptor. */
+    @FunctionalInterface
+    public interface DocumentReader {
+        byte[] read(Descriptor descriptor) throws IOException;
+    }
+
+    private final DocumentReader reader;
+    private final String where;
+    private final Map<Digest, Node> nodes = new LinkedHashMap<>();
+    private final Set<Digest> visiting = new HashSet<>();
+
+    private ImageClosure(DocumentReader reader, String where) {
+        this.reader = reader;
+        this.where = where;
+    }
+
+    /** The closure of {@code root}, read with {@code reader}; {@code where} names the source in errors. */
+    public static List<Node> of(Descriptor root, DocumentReader reader, String where) throws IOException {
+        return of(root, null, reader, where);
+    }
+
+    /**
+     * The closure of {@code root} whose bytes are given ({@code rootBytes}, for an index made in
+     * memory), or read when null.
+     */
+    public static List<Node> of(Descriptor root, byte[] rootBytes, DocumentReader reader, String where) throws IOException {
+        ImageClosure c = new ImageClosure(reader, where);
+        c.visit(root, rootBytes, Kind.BLOB, 0);
+        return List.copyOf(c.nodes.values());
+    }
+
+    /** The closure of several roots (the entries of a layout's index.json), each digest once. */
+    public static List<Node> ofAll(List<Descriptor> roots, DocumentReader reader, String where) throws IOException {
+        ImageClosure c = new ImageClosure(reader, where);
+        for (Descriptor d : roots) {
+            c.visit(d, null, Kind.BLOB, 0);
+        }
+        return List.copyOf(c.nodes.values());
+    }
+
+    private void visit(Descriptor d, byte[] given, Kind asKind, int depth) throws IOException {
+        if (nodes.containsKey(d.digest())) {
+            return;
+        }
+        if (depth > MAX_DEPTH) {
+            throw new TransportException(where + ": " + d.digest() + " is nested more than " + MAX_DEPTH + " levels deep");
+        }
+        if (!visiting.add(d.digest())) {
+            throw new TransportException(where + ": " + d.digest() + " refers to itself");
+        }
+        try {
+            if (MediaTypes.isIndex(d.mediaType())) {
+                byte[] bytes = given != null ? given : reader.read(d);
+                ImageIndex index = parse(() -> ImageIndex.parse(bytes, where + ": index " + d.digest()));
+                for (Descriptor child : index.manifests()) {
+                    visit(child, null, Kind.BLOB, depth + 1);
+                }
+                nodes.put(d.digest(), new Node(Kind.INDEX, d, bytes));
+            } else if (MediaTypes.isManifest(d.mediaType())) {
+                byte[] bytes = given != null ? given : reader.read(d);
+                ImageManifest m = parse(() -> ImageManifest.parse(bytes, where + ": manifest " + d.digest()));
+                for (Descriptor layer : m.layers()) {
+                    nodes.putIfAbsent(layer.digest(), new Node(Kind.LAYER, layer, null));
+                }
+                nodes.putIfAbsent(m.config().digest(), new Node(Kind.CONFIG, m.config(), null));
+                nodes.put(d.digest(), new Node(Kind.MANIFEST, d, bytes));
+            } else {
+                nodes.put(d.digest(), new Node(asKind, d, null));
+            }
+        } finally {
+            visiting.remove(d.digest());
+        }
+    }
+
+    private interface Parse<T> {
+        T get();
+    }
+
+    private <T> T parse(Parse<T> p) {
+        try {
+            return p.get();
+        } catch (KilnException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw new TransportException(where + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The nodes of a closure that are documents, in order. */
+    public static List<Node> documents(List<Node> closure) {
+        List<Node> out = new ArrayList<>();
+        for (Node n : closure) {
+            if (n.isDocument()) {
+                out.add(n);
+            }
+        }
+        return out;
+    }
+}
