@@ -131,7 +131,23 @@ public final class Verifier {
                 }
             }
             checkBlobsFolder();
-            return new VerifyReport(root, deep, problems, warnings, externals, blobsChecked, bytesRead);
+            return new VerifyReport(root, deep, inLayoutOrder(problems), inLayoutOrder(warnings), externals,
+                    blobsChecked, bytesRead);
+        }
+
+        /** The layout's own files first, then in walk order, then what is in blobs/ but not reached. */
+        private List<Problem> inLayoutOrder(List<Problem> list) {
+            Map<String, Integer> order = new HashMap<>();
+            order.put(OciLayout.LAYOUT_FILE, -3);
+            order.put(BlobFiles.BLOBS + "/", -2);
+            order.put(OciLayout.INDEX_FILE, -1);
+            List<WalkNode> nodes = walk.nodes();
+            for (int i = 0; i < nodes.size(); i++) {
+                order.putIfAbsent(nodes.get(i).where(), i);
+            }
+            List<Problem> out = new ArrayList<>(list);
+            out.sort(java.util.Comparator.comparingInt(p -> order.getOrDefault(p.where(), Integer.MAX_VALUE)));
+            return out;
         }
 
         private void problem(WalkNode n, String message) {
