@@ -34,6 +34,11 @@ import picocli.CommandLine.Command;
         subcommands = {
             LsCommand.class,
             TagCommand.class,
+            CopyCommand.class,
+            InspectCommand.class,
+            VerifyCommand.class,
+            GcCommand.class,
+            BuildCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Kiln implements Runnable {

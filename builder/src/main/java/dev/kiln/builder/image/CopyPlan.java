@@ -106,7 +106,7 @@ final class CopyPlan {
 
             @Override
             public boolean mayIncludeUnder(String directory) {
-                return ignore.mayIncludeUnder(prefix + directory);
+                return !ignore.canSkipDirectory(prefix + directory);
             }
         };
     }

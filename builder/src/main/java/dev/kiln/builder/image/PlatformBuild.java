@@ -62,15 +62,11 @@ public final class PlatformBuild {
     }
 
     private Stage findStage(String nameOrIndex, String where) {
-        for (Stage s : recipe.stages()) {
-            if (nameOrIndex.equalsIgnoreCase(s.name() == null ? "" : s.name()) || nameOrIndex.equals(String.valueOf(s.index()))) {
-                return s;
-            }
-        }
-        if (where == null) {
+        Stage s = recipe.stage(nameOrIndex).orElse(null);
+        if (s == null && where == null) {
             throw new BuildException(recipeFile + ": no stage named '" + nameOrIndex + "'");
         }
-        return null;
+        return s;
     }
 
     private String where(Instruction i) {
@@ -94,7 +90,7 @@ public final class PlatformBuild {
             }
         }
         StageState state;
-        Stage parent = stage.index() > 0 ? findEarlierStage(from.image(), stage.index()) : null;
+        Stage parent = recipe.baseStage(stage).orElse(null);
         if (parent != null) {
             StageImage p = buildStage(parent);
             state = StageState.fromStage(p, settings, stagePlatform, where);
@@ -102,7 +98,7 @@ public final class PlatformBuild {
             BaseImage base = settings.bases().resolve(from.image(), stagePlatform, where);
             state = StageState.fromBase(base, settings, stagePlatform, where);
         }
-        for (Instruction i : stage.instructions()) {
+        for (Instruction i : recipe.expand(stage, state.editor.env()).instructions()) {
             apply(state, i);
         }
         StageImage image = state.finish(stage.name() == null ? "#" + stage.index() : stage.name());
@@ -110,96 +106,71 @@ public final class PlatformBuild {
         return image;
     }
 
-    private Stage findEarlierStage(String image, int before) {
-        for (Stage s : recipe.stages()) {
-            if (s.index() < before && s.name() != null && s.name().equalsIgnoreCase(image)) {
-                return s;
-            }
-        }
-        return null;
-    }
-
     private void apply(StageState s, Instruction i) throws IOException {
         String where = where(i);
-        switch (i) {
-            case Instruction.Env e -> {
-                s.editor.env(e.variables());
+        if (i instanceof Instruction.Env e) {
+            s.editor.env(e.variables());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Label l) {
+            s.editor.labels(l.labels());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Maintainer m) {
+            s.editor.labels(Map.of("maintainer", m.name()));
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Arg a) {
+            // ARG changes no config; BuildKit records no history for it
+        } else if (i instanceof Instruction.Workdir w) {
+            String dir = s.editor.workdir(w.path());
+            if (!s.windows && s.markDirectory(dir)) {
+                List<LayerEntry> entries = List.of(LayerEntry.directory(dir.substring(1), 0755));
+                s.addLayer(writeLayer(entries, where), i.text());
+            } else {
                 s.history(i.text(), true);
             }
-            case Instruction.Label l -> {
-                s.editor.labels(l.labels());
-                s.history(i.text(), true);
-            }
-            case Instruction.Maintainer m -> {
-                s.editor.labels(Map.of("maintainer", m.name()));
-                s.history(i.text(), true);
-            }
-            case Instruction.Arg a -> {
-                // ARG changes no config; BuildKit records no history for it
-            }
-            case Instruction.Workdir w -> {
-                String dir = s.editor.workdir(w.path());
-                if (!s.windows && s.markDirectory(dir)) {
-                    List<LayerEntry> entries = List.of(LayerEntry.directory(dir.substring(1), 0755));
-                    s.addLayer(writeLayer(entries, where), i.text());
-                } else {
-                    s.history(i.text(), true);
+        } else if (i instanceof Instruction.User u) {
+            s.editor.user(u.user());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Entrypoint e) {
+            s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Cmd c) {
+            s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Expose e) {
+            s.editor.expose(e.ports());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Volume v) {
+            s.editor.volumes(v.paths());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.StopSignal st) {
+            s.editor.stopSignal(st.signal());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Healthcheck h) {
+            s.editor.healthcheck(h.toConfig());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Shell sh) {
+            s.editor.shell(sh.shell());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Onbuild o) {
+            s.editor.onBuild(o.trigger());
+            s.history(i.text(), true);
+        } else if (i instanceof Instruction.Copy c) {
+            Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
+            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
+            List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
+            s.addLayer(writeLayer(entries, where), i.text());
+        } else if (i instanceof Instruction.Add a) {
+            for (String src : a.sources()) {
+                if (src.matches("(?i)^[a-z][a-z0-9+.-]*://.*") || src.startsWith("git@")) {
+                    throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
                 }
             }
-            case Instruction.User u -> {
-                s.editor.user(u.user());
-                s.history(i.text(), true);
-            }
-            case Instruction.Entrypoint e -> {
-                s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
-                s.history(i.text(), true);
-            }
-            case Instruction.Cmd c -> {
-                s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
-                s.history(i.text(), true);
-            }
-            case Instruction.Expose e -> {
-                s.editor.expose(e.ports());
-                s.history(i.text(), true);
-            }
-            case Instruction.Volume v -> {
-                s.editor.volumes(v.paths());
-                s.history(i.text(), true);
-            }
-            case Instruction.StopSignal st -> {
-                s.editor.stopSignal(st.signal());
-                s.history(i.text(), true);
-            }
-            case Instruction.Healthcheck h -> {
-                s.editor.healthcheck(h.toConfig());
-                s.history(i.text(), true);
-            }
-            case Instruction.Shell sh -> {
-                s.editor.shell(sh.shell());
-                s.history(i.text(), true);
-            }
-            case Instruction.Onbuild o -> {
-                s.editor.onBuild(o.trigger());
-                s.history(i.text(), true);
-            }
-            case Instruction.Copy c -> {
-                Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
-                CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
-                List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
-                s.addLayer(writeLayer(entries, where), i.text());
-            }
-            case Instruction.Add a -> {
-                for (String src : a.sources()) {
-                    if (src.matches("(?i)^[a-z][a-z0-9+.-]*://.*") || src.startsWith("git@")) {
-                        throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
-                    }
-                }
-                CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
-                boolean unpack = a.unpack() == null || a.unpack();
-                List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
-                s.addLayer(writeLayer(entries, where), i.text());
-            }
-            case Instruction.From f -> throw new BuildException(where + ": unexpected FROM inside a stage");
+            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
+            boolean unpack = a.unpack() == null || a.unpack();
+            List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
+            s.addLayer(writeLayer(entries, where), i.text());
+        } else {
+            throw new BuildException(where + ": unexpected " + i.getClass().getSimpleName() + " inside a stage");
         }
     }
 

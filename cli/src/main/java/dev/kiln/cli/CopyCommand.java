@@ -1,0 +1,97 @@
+package dev.kiln.cli;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layout.json.Json;
+import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.transport.CopyListener;
+import dev.kiln.layout.transport.CopyOptions;
+import dev.kiln.layout.transport.CopyResult;
+import dev.kiln.layout.transport.Copier;
+import dev.kiln.layout.transport.ImageDestination;
+import dev.kiln.layout.transport.ImageSource;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+@Command(name = "copy", aliases = {"cp"}, sortOptions = false,
+        description = {"Copy an image (every platform of an index) from SOURCE to DEST.",
+            "Digests never change on a plain copy; --platform makes a new index holding only those platforms.",
+            "This is how a layout is exported to an OCI archive or a `docker load` tarball."},
+        footer = {"", "Examples:",
+            "  kiln copy oci:out:1.0 oci-archive:hello.tar:1.0",
+            "  kiln copy oci:out:1.0 docker-archive:hello.tar:example.com/hello:1.0",
+            "  kiln copy --platform linux/arm64 oci:out:1.0 oci:arm-only:1.0",
+            "  kiln copy docker-archive:saved.tar oci:bases:alpine"})
+final class CopyCommand implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Mixin
+    CommonOptions common;
+
+    @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Copy only these platforms (comma-separated or repeated).")
+    List<String> platforms = new ArrayList<>();
+
+    @Option(names = {"-t", "--tag"}, paramLabel = "TAG", description = "Tag the copy with these tags too (repeatable).")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--include-nondistributable", description = "Also copy foreign / non-distributable layers.")
+    boolean includeNondistributable;
+
+    @Option(names = {"-j", "--jobs"}, defaultValue = "4", description = "Blobs copied at once (default ${DEFAULT-VALUE}).")
+    int jobs;
+
+    @Parameters(index = "0", paramLabel = "SOURCE")
+    String source;
+
+    @Parameters(index = "1", paramLabel = "DEST")
+    String destination;
+
+    @Override
+    public Integer call() throws IOException {
+        if (jobs < 1 || jobs > 64) {
+            throw new Failures.UsageException("--jobs must be between 1 and 64");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        CopyOptions options = CopyOptions.defaults()
+                .withPlatforms(Sources.platforms(platforms))
+                .withIncludeNondistributable(includeNondistributable)
+                .withTags(tags)
+                .withParallelism(jobs)
+                .withListener(Progress.forCopy(err, common.json));
+        CopyResult result;
+        try (ImageSource src = Sources.source(source); ImageDestination dst = Sources.destination(destination)) {
+            result = new Copier(options).copy(src, dst);
+        }
+        if (common.json) {
+            ObjectNode o = Json.object();
+            o.put("source", source);
+            o.put("destination", destination);
+            o.put("digest", result.root().digest().toString());
+            o.put("mediaType", result.root().mediaType());
+            o.put("sourceDigest", result.sourceRoot().digest().toString());
+            o.put("blobsCopied", result.copied().size());
+            o.put("blobsSkipped", result.skipped().size());
+            o.put("bytesCopied", result.bytesCopied());
+            out.println(Json.pretty(o));
+        } else {
+            Descriptor root = result.root();
+            if (result.rootChanged()) {
+                out.println("note: the copy holds a subset of the platforms, so its index is new: "
+                        + result.sourceRoot().digest() + " -> " + root.digest());
+            }
+            out.println("copied " + source + " -> " + destination + " (" + root.digest() + "; "
+                    + result.copied().size() + " blobs written, " + result.skipped().size() + " already there)");
+        }
+        return 0;
+    }
+
+}
