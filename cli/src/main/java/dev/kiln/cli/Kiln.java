@@ -39,6 +39,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             GcCommand.class,
             BuildCommand.class,
+            IndexCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Kiln implements Runnable {
