@@ -57,7 +57,12 @@ final class CopyPlan {
         if ((matches.size() > 1 || sources.size() > 1) && !destIsDir) {
             throw new BuildException(where + ": with several sources the destination must be a folder ending in '/' (got '" + destination + "')");
         }
-        String absolute = ConfigEditor.resolve(stage.editor.workingDir(), dest, false);
+        String absolute = stage.windows
+                ? WindowsLayout.toLayerPath(ConfigEditor.resolve(stage.editor.workingDir(), destination, true))
+                : ConfigEditor.resolve(stage.editor.workingDir(), dest, false);
+        if (absolute.length() > 1 && absolute.endsWith("/")) {
+            absolute = absolute.substring(0, absolute.length() - 1);
+        }
         String layerDest = absolute.equals("/") ? "" : absolute.substring(1);
         long[] owner = chown == null ? null : owner(chown);
         Map<String, LayerEntry> out = new LinkedHashMap<>();
@@ -90,7 +95,8 @@ final class CopyPlan {
                 add(out, DirectoryCollector.of(file).under(target).collect(), owner, chmod);
             }
         }
-        return new ArrayList<>(out.values());
+        List<LayerEntry> entries = new ArrayList<>(out.values());
+        return stage.windows ? WindowsLayout.wrap(entries) : entries;
     }
 
     private PathFilter filterUnder(String relative) {
