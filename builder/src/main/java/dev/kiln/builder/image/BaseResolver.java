@@ -1,6 +1,7 @@
 package dev.kiln.builder.image;
 
 import dev.kiln.layout.oci.OciLayout;
+import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.Platform;
 import dev.kiln.layout.transport.ImageReader;
 import dev.kiln.layout.transport.ImageReference;
@@ -66,16 +67,36 @@ public final class BaseResolver implements Closeable {
                         + "' is a plain name; give the layout that holds it with --base-layout DIR, or write oci:DIR:TAG");
             }
             OciLayout layout = OciLayout.open(baseLayout);
-            try {
-                layout.resolve(reference);
-            } catch (dev.kiln.layout.KilnException e) {
-                throw new BuildException(where + ": base image '" + reference + "' is not in the base layout " + baseLayout
-                        + ": " + e.getMessage(), e);
-            }
-            s = new LayoutSource(layout, reference, "oci:" + baseLayout + ":" + reference);
+            String tag = mirrorTag(layout, reference, where);
+            s = new LayoutSource(layout, tag, "oci:" + baseLayout + ":" + tag);
         }
         open.put(reference, s);
         return s;
+    }
+
+    /**
+     * The name under which the mirror holds a plain FROM name: the normalized full name first
+     * ({@code alpine} is {@code docker.io/library/alpine:latest}), then the name as written.
+     */
+    private String mirrorTag(OciLayout layout, String reference, String where) {
+        List<String> candidates = new ArrayList<>();
+        try {
+            candidates.add(ImageName.parse(reference).toString());
+        } catch (IllegalArgumentException e) {
+            // not a Docker name; try it as a tag below
+        }
+        candidates.add(reference);
+        dev.kiln.layout.KilnException last = null;
+        for (String c : candidates) {
+            try {
+                layout.resolve(c);
+                return c;
+            } catch (dev.kiln.layout.KilnException | IllegalArgumentException e) {
+                last = e instanceof dev.kiln.layout.KilnException k ? k : new dev.kiln.layout.KilnException(e.getMessage());
+            }
+        }
+        throw new BuildException(where + ": base image '" + reference + "' is not in the base layout " + baseLayout
+                + (last == null ? "" : ": " + last.getMessage()));
     }
 
     @Override
