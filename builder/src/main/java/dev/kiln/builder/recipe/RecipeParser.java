@@ -63,6 +63,7 @@ public final class RecipeParser {
         List<List<LogicalLine>> stageLines = new ArrayList<>();
         List<Map<String, String>> finalScopes = new ArrayList<>();
         Instruction.From from = null;
+        Scope fresh = new Scope(variables, Map.of(), globalScope, args, declared, true);
 
         // Stages are evaluated as soon as they end, so errors come in file order.
         for (LogicalLine line : split.lines()) {
@@ -72,8 +73,7 @@ public final class RecipeParser {
                 continue;
             }
             if (from != null) {
-                stages.add(stage(fileName, from, stages, stageLines, finalScopes,
-                        new Scope(variables, Map.of(), globalScope, args, declared, true)));
+                stages.add(stage(fileName, from, stages, stageLines, finalScopes, fresh));
             }
             try {
                 String keyword = InstructionParser.keyword(s);
@@ -94,8 +94,7 @@ public final class RecipeParser {
             throw new RecipeException(fileName, split.lines().get(0).line(),
                     "the recipe has no FROM instruction, so no stage to build");
         }
-        stages.add(stage(fileName, from, stages, stageLines, finalScopes,
-                new Scope(variables, Map.of(), globalScope, args, declared, true)));
+        stages.add(stage(fileName, from, stages, stageLines, finalScopes, fresh));
 
         Set<String> unused = new HashSet<>(args.keySet());
         unused.removeAll(declared);
@@ -106,15 +105,16 @@ public final class RecipeParser {
 
     /** Evaluates the stage that {@code from} starts, leniently (the base image's environment is unknown). */
     private static Stage stage(String fileName, Instruction.From from, List<Stage> stages,
-                               List<List<LogicalLine>> stageLines, List<Map<String, String>> finalScopes, Scope empty) {
+                               List<List<LogicalLine>> stageLines, List<Map<String, String>> finalScopes, Scope fresh) {
         int index = stages.size();
-        Scope scope = empty;
+        Map<String, String> base = Map.of();
         for (int j = index - 1; j >= 0; j--) {
             if (from.image().equals(stages.get(j).name())) {
-                scope = empty.startingFrom(finalScopes.get(j));
+                base = finalScopes.get(j);
                 break;
             }
         }
+        Scope scope = fresh.startingFrom(base);
         List<Instruction> instructions = Recipe.evaluate(fileName, stageLines.get(index), scope);
         finalScopes.add(scope.snapshot());
         return new Stage(index, from, instructions);
