@@ -17,6 +17,12 @@ import java.util.TreeSet;
  * token and the {@code # syntax=} directive (recorded, otherwise ignored). Immutable.
  */
 public final class Recipe {
+    /**
+     * The PATH BuildKit gives a Linux stage whose base image sets none; add it to the base
+     * environment passed to {@link #expand} in that case.
+     */
+    public static final String DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private final String fileName;
     private final Variables variables;
     private final String syntax;

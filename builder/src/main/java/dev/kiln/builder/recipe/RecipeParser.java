@@ -59,19 +59,27 @@ public final class RecipeParser {
         });
         Map<String, String> globalArgs = new LinkedHashMap<>();
         Set<String> declared = new HashSet<>();
-        List<Instruction.From> froms = new ArrayList<>();
+        List<Stage> stages = new ArrayList<>();
         List<List<LogicalLine>> stageLines = new ArrayList<>();
+        List<Map<String, String>> finalScopes = new ArrayList<>();
+        Instruction.From from = null;
+        Scope fresh = new Scope(variables, Map.of(), globalScope, args, declared, true);
 
+        // Stages are evaluated as soon as they end, so errors come in file order.
         for (LogicalLine line : split.lines()) {
             Words.Split s = Words.splitCommand(line.text());
-            String keyword;
+            if (from != null && !s.keyword().equalsIgnoreCase("FROM")) {
+                stageLines.get(stageLines.size() - 1).add(line);
+                continue;
+            }
+            if (from != null) {
+                stages.add(stage(fileName, from, stages, stageLines, finalScopes, fresh));
+            }
             try {
-                keyword = InstructionParser.keyword(s);
+                String keyword = InstructionParser.keyword(s);
                 if (keyword.equals("FROM")) {
-                    froms.add(from(line, s, variables, globalScope));
+                    from = from(line, s, variables, globalScope);
                     stageLines.add(new ArrayList<>());
-                } else if (!froms.isEmpty()) {
-                    stageLines.get(stageLines.size() - 1).add(line);
                 } else if (keyword.equals("ARG")) {
                     globalArg(s, variables, globalScope, args, globalArgs, declared);
                 } else {
@@ -82,33 +90,34 @@ public final class RecipeParser {
                 throw new RecipeException(fileName, line.line(), e.getMessage());
             }
         }
-        if (froms.isEmpty()) {
+        if (from == null) {
             throw new RecipeException(fileName, split.lines().get(0).line(),
                     "the recipe has no FROM instruction, so no stage to build");
         }
-
-        List<Stage> stages = new ArrayList<>();
-        List<Map<String, String>> finalScopes = new ArrayList<>();
-        for (int i = 0; i < froms.size(); i++) {
-            Instruction.From from = froms.get(i);
-            Map<String, String> base = Map.of();
-            for (int j = i - 1; j >= 0; j--) {
-                if (from.image().equals(froms.get(j).stageName())) {
-                    base = finalScopes.get(j);
-                    break;
-                }
-            }
-            Scope scope = new Scope(variables, base, globalScope, args, declared, true);
-            List<Instruction> instructions = Recipe.evaluate(fileName, stageLines.get(i), scope);
-            stages.add(new Stage(i, from, instructions));
-            finalScopes.add(scope.snapshot());
-        }
+        stages.add(stage(fileName, from, stages, stageLines, finalScopes, fresh));
 
         Set<String> unused = new HashSet<>(args.keySet());
         unused.removeAll(declared);
         unused.removeAll(platform.keySet());
         return new Recipe(fileName, variables, split.syntax(), globalArgs, globalScope, args, stages,
                 stageLines, unused);
+    }
+
+    /** Evaluates the stage that {@code from} starts, leniently (the base image's environment is unknown). */
+    private static Stage stage(String fileName, Instruction.From from, List<Stage> stages,
+                               List<List<LogicalLine>> stageLines, List<Map<String, String>> finalScopes, Scope fresh) {
+        int index = stages.size();
+        Map<String, String> base = Map.of();
+        for (int j = index - 1; j >= 0; j--) {
+            if (from.image().equals(stages.get(j).name())) {
+                base = finalScopes.get(j);
+                break;
+            }
+        }
+        Scope scope = fresh.startingFrom(base);
+        List<Instruction> instructions = Recipe.evaluate(fileName, stageLines.get(index), scope);
+        finalScopes.add(scope.snapshot());
+        return new Stage(index, from, instructions);
     }
 
     private static void globalArg(Words.Split s, Variables variables, Map<String, String> globalScope,

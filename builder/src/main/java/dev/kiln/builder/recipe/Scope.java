@@ -94,6 +94,11 @@ final class Scope {
         return value;
     }
 
+    /** A fresh scope like this one whose variables start as {@code base}. */
+    Scope startingFrom(Map<String, String> base) {
+        return new Scope(variables, base, globals, buildArgs, declared, lenient);
+    }
+
     /** A copy of the current variables (what a stage built on this one starts with). */
     Map<String, String> snapshot() {
         return new LinkedHashMap<>(env);
