@@ -98,7 +98,11 @@ public final class PlatformBuild {
             BaseImage base = settings.bases().resolve(from.image(), stagePlatform, where);
             state = StageState.fromBase(base, settings, stagePlatform, where);
         }
-        for (Instruction i : recipe.expand(stage, state.editor.env()).instructions()) {
+        java.util.Map<String, String> baseEnv = new LinkedHashMap<>(state.editor.env());
+        if (!state.windows) {
+            baseEnv.putIfAbsent("PATH", Recipe.DEFAULT_PATH);
+        }
+        for (Instruction i : recipe.expand(stage, baseEnv).instructions()) {
             apply(state, i);
         }
         StageImage image = state.finish(stage.name() == null ? "#" + stage.index() : stage.name());
