@@ -250,7 +250,7 @@ final class BuildCommand implements Callable<Integer> {
         if (!Files.isRegularFile(f)) {
             return IgnoreRules.none();
         }
-        return IgnoreRules.parse(f.toString(), new String(Files.readAllBytes(f), StandardCharsets.UTF_8));
+        return IgnoreRules.parse(f.toString(), new String(dev.kiln.layout.SmallFiles.read(f, 1024 * 1024), StandardCharsets.UTF_8));
     }
 
     private static void deleteTree(Path p) {

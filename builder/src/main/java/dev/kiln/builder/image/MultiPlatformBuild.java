@@ -118,7 +118,7 @@ public final class MultiPlatformBuild {
             if (Files.size(file) > 1024 * 1024) {
                 throw new BuildException(file + ": recipe is over 1 MiB");
             }
-            byte[] bytes = Files.readAllBytes(file);
+            byte[] bytes = dev.kiln.layout.SmallFiles.read(file, 1024 * 1024);
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new BuildException(file + ": recipe not found");

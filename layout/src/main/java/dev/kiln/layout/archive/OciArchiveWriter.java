@@ -45,7 +45,7 @@ public final class OciArchiveWriter {
     /** The whole layout: its index.json byte for byte, and every blob its entries reach (unreferenced blobs are left out). */
     public void writeLayout(OciLayout layout, Path target) throws IOException {
         Path indexFile = layout.root().resolve(OciLayout.INDEX_FILE);
-        byte[] indexBytes = Files.readAllBytes(indexFile);
+        byte[] indexBytes = dev.kiln.layout.SmallFiles.read(indexFile, dev.kiln.layout.json.Json.MAX_DOCUMENT_BYTES);
         ImageIndex index = layout.index();
         List<ImageClosure.Node> closure = ImageClosure.ofAll(index.manifests(), layout.blobs()::readSmall,
                 layout.root().toString());

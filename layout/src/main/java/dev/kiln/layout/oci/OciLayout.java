@@ -90,7 +90,7 @@ public final class OciLayout {
 
     private static void checkLayoutFile(Path layoutFile) {
         try {
-            byte[] bytes = Files.readAllBytes(layoutFile);
+            byte[] bytes = dev.kiln.layout.SmallFiles.read(layoutFile, 4096);
             ObjectNode node = Json.parseObject(bytes, layoutFile.toString());
             String version = new JsonFields(node, layoutFile.toString()).string("imageLayoutVersion");
             if (version == null || !version.startsWith("1.")) {
@@ -127,7 +127,7 @@ public final class OciLayout {
             if (Files.size(file) > Json.MAX_DOCUMENT_BYTES) {
                 throw new LayoutException(file + ": over the " + Json.MAX_DOCUMENT_BYTES + "-byte limit");
             }
-            bytes = Files.readAllBytes(file);
+            bytes = dev.kiln.layout.SmallFiles.read(file, Json.MAX_DOCUMENT_BYTES);
         } catch (NoSuchFileException e) {
             throw new LayoutException(root + ": " + INDEX_FILE + " is missing");
         } catch (IOException e) {
