@@ -105,6 +105,10 @@ class ArchivePeersIT {
         try (ArchiveSource s = OciArchiveReader.open(skopeoTar, "again")) {
             assertEquals(image.index().digest(), s.root().digest());
         }
+        // the OCI part of the docker-archive is a valid layout too
+        Path dockerDir = Files.createDirectories(work.resolve("docker-archive-extracted"));
+        run(tool("tar"), "-xf", dockerTar.toString(), "-C", dockerDir.toString());
+        schemaCheck(dockerDir);
         // the docker-archive is one image to skopeo (its OCI part is not read): the default platform
         JsonNode docker = json(run(skopeo, "inspect", "docker-archive:" + dockerTar + ":" + NAME));
         assertEquals("amd64", docker.path("Architecture").asText(), docker.toString());

@@ -161,6 +161,53 @@ class DockerArchiveTest {
     }
 
     @Test
+    void docker25SaveWithANestedIndexAndAttestationsIsRead() throws IOException {
+        TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), null);
+        OciLayout layout = a.layout();
+        Descriptor amd = a.manifests().get("amd64");
+        Descriptor statement = layout.blobs().putBytes("application/vnd.in-toto+json", "{}".getBytes());
+        Descriptor attConfig = layout.blobs().putBytes(MediaTypes.OCI_CONFIG,
+                "{\"architecture\":\"unknown\",\"os\":\"unknown\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}".getBytes());
+        Descriptor att = layout.blobs().putBytes(MediaTypes.OCI_MANIFEST,
+                        new ImageManifest(MediaTypes.OCI_MANIFEST, attConfig, List.of(statement)).toBytes())
+                .withPlatform(new dev.kiln.layout.spec.Platform("unknown", "unknown", null))
+                .withAnnotation(ImageReader.ANNOTATION_REFERENCE_TYPE, "attestation-manifest")
+                .withAnnotation(ImageReader.ANNOTATION_REFERENCE_DIGEST, amd.digest().toString());
+        Descriptor inner = TestImages.index(layout, List.of(amd, att));
+        ImageManifest m = manifest(layout, amd);
+        Tars.Builder b = new Tars.Builder().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+                .file("index.json", "{\"schemaVersion\":2,\"mediaType\":\"" + MediaTypes.OCI_INDEX + "\",\"manifests\":[{\"mediaType\":\""
+                        + MediaTypes.OCI_INDEX + "\",\"digest\":\"" + inner.digest() + "\",\"size\":" + inner.size()
+                        + ",\"annotations\":{\"io.containerd.image.name\":\"docker.io/library/hello:1.0\","
+                        + "\"org.opencontainers.image.ref.name\":\"1.0\"}}]}")
+                .file("manifest.json", "[{\"Config\":\"blobs/sha256/" + m.config().digest().hex() + "\",\"RepoTags\":[\"hello:1.0\"],"
+                        + "\"Layers\":[\"blobs/sha256/" + m.layers().get(0).digest().hex() + "\",\"blobs/sha256/"
+                        + m.layers().get(1).digest().hex() + "\"]}]")
+                .dir("blobs").dir("blobs/sha256");
+        for (Descriptor d : List.of(inner, amd, att, attConfig, statement, m.config(), m.layers().get(0), m.layers().get(1))) {
+            b.file("blobs/sha256/" + d.digest().hex(), Files.readAllBytes(layout.blobs().path(d.digest())));
+        }
+        Path t = fs.getPath("/docker25.tar");
+        b.writeTo(t);
+        for (String name : new String[] {"hello:1.0", "docker.io/library/hello:1.0", null}) {
+            try (ArchiveSource s = DockerArchiveReader.open(t, name, options, "d")) {
+                assertEquals(inner.digest(), s.root().digest(), String.valueOf(name));
+                ImageReader reader = new ImageReader(s);
+                assertEquals(List.of(amd.digest()), reader.platformEntries().stream().map(e -> e.descriptor().digest()).toList());
+                assertEquals(amd.digest(), reader.image(TestImages.AMD64).descriptor().digest());
+            }
+        }
+        // only the platforms whose blobs are there can be copied: the host one
+        OciLayout copy = OciLayout.openOrCreate(fs.getPath("/copy"));
+        try (ArchiveSource s = DockerArchiveReader.open(t, "hello:1.0", options, "d");
+             LayoutDestination d = new LayoutDestination(copy, "hello", "copy")) {
+            new Copier().copy(s, d);
+        }
+        assertTrue(copy.blobs().exists(att.digest()), "a plain copy keeps the attestations");
+        OciArchiveTest.assertEmpty(tmp);
+    }
+
+    @Test
     void zstdLayersAreRefused() throws IOException {
         OciLayout layout = OciLayout.openOrCreate(fs.getPath("/z"));
         byte[] fake = {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd, 0, 0, 0, 0};
