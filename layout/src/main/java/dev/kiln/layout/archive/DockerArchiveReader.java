@@ -1,16 +1,13 @@
 package dev.kiln.layout.archive;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.digest.Digest;
-import dev.kiln.layout.json.Json;
-import dev.kiln.layout.json.JsonFields;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageConfig;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.ImageManifest;
+import dev.kiln.layout.archive.DockerManifestJson.Entry;
 import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.store.DirectoryBlobStore;
@@ -20,10 +17,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Reads a {@code docker save} tarball of either style. With {@code oci-layout} and
@@ -54,10 +48,6 @@ public final class DockerArchiveReader {
         }
     }
 
-    /** One entry of manifest.json. */
-    record Entry(int position, String config, List<String> repoTags, List<String> layers, Map<Digest, Descriptor> layerSources) {
-    }
-
     private static final class Chooser {
         private final OciArchiveReader.Extracted x;
         private final ArchiveExtractor.Contents contents;
@@ -78,7 +68,7 @@ public final class DockerArchiveReader {
             if (!oci && manifestBytes == null) {
                 throw new ArchiveException(what + ": not a docker-archive (neither manifest.json nor oci-layout and index.json)");
             }
-            List<Entry> entries = manifestBytes == null ? List.of() : parseManifestJson(manifestBytes);
+            List<Entry> entries = manifestBytes == null ? List.of() : DockerManifestJson.parse(manifestBytes, what);
             boolean positional = name != null && name.matches("@[0-9]+");
             if (oci && !positional) {
                 ImageIndex index = x.index(indexBytes);
@@ -146,45 +136,6 @@ public final class DockerArchiveReader {
                 names.add(e.repoTags().isEmpty() ? "@" + e.position() : String.join(" ", e.repoTags()));
             }
             return String.join(", ", names);
-        }
-
-        private List<Entry> parseManifestJson(byte[] bytes) {
-            JsonNode node;
-            try {
-                node = Json.mapper().readTree(bytes);
-            } catch (IOException e) {
-                throw new ArchiveException(what + ": manifest.json: invalid JSON: " + e.getMessage().replaceAll("\\s+", " "));
-            }
-            if (node == null || !node.isArray()) {
-                throw new ArchiveException(what + ": manifest.json: expected a JSON array");
-            }
-            List<Entry> out = new ArrayList<>();
-            try {
-                for (int i = 0; i < node.size(); i++) {
-                    JsonFields f = new JsonFields(node.get(i), what + ": manifest.json[" + i + "]");
-                    String config = f.requiredString("Config");
-                    List<String> tags = f.strings("RepoTags");
-                    List<String> layers = f.strings("Layers");
-                    if (layers == null) {
-                        throw f.bad("Layers", "missing");
-                    }
-                    Map<Digest, Descriptor> sources = new LinkedHashMap<>();
-                    ObjectNode ls = f.object("LayerSources");
-                    if (ls != null) {
-                        for (Iterator<Map.Entry<String, JsonNode>> it = ls.fields(); it.hasNext(); ) {
-                            Map.Entry<String, JsonNode> s = it.next();
-                            sources.put(Digest.parse(s.getKey()),
-                                    Descriptor.fromJson(s.getValue(), f.where("LayerSources." + s.getKey())));
-                        }
-                    }
-                    out.add(new Entry(i, config, tags == null ? List.of() : tags, layers, sources));
-                }
-            } catch (ArchiveException e) {
-                throw e;
-            } catch (KilnException e) {
-                throw new ArchiveException(e.getMessage(), e);
-            }
-            return out;
         }
 
         /** The image of a manifest.json entry: a stored manifest with this config and layers, or a new one. */

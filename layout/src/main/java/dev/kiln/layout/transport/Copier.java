@@ -16,9 +16,7 @@ import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorCompletionService;
@@ -52,7 +50,7 @@ public final class Copier {
         if (MediaTypes.isIndex(root.mediaType())) {
             index = reader.readIndex(root);
             if (!options.platforms().isEmpty()) {
-                index = subset(reader, index);
+                index = PlatformSubset.of(reader, index, options.platforms());
                 root = index.descriptor();
                 if (!root.digest().equals(sourceRoot.digest())) {
                     options.listener().rootChanged(sourceRoot, root);
@@ -81,44 +79,6 @@ public final class Copier {
             destination.commit(root, options.tags());
         }
         return new CopyResult(sourceRoot, root, tally.copied, tally.skipped, tally.bytesCopied, tally.bytesSkipped);
-    }
-
-    /** A new index with the entries matching the requested platforms (and their attestations). */
-    private Raw<ImageIndex> subset(ImageReader reader, Raw<ImageIndex> index) throws IOException {
-        List<PlatformEntry> entries = reader.platformEntries(index);
-        Set<Digest> chosen = new LinkedHashSet<>();
-        List<Descriptor> chosenDescriptors = new ArrayList<>();
-        for (Platform p : options.platforms()) {
-            PlatformEntry e = reader.choose(entries, p);
-            if (chosen.add(e.descriptor().digest())) {
-                chosenDescriptors.add(e.descriptor());
-            }
-        }
-        List<Descriptor> kept = new ArrayList<>();
-        Set<Digest> placed = new LinkedHashSet<>();
-        for (Descriptor d : index.value().manifests()) {
-            boolean keep = chosen.contains(d.digest());
-            if (!keep && ImageReader.isAttestation(d)) {
-                String ref = d.annotation(ImageReader.ANNOTATION_REFERENCE_DIGEST);
-                keep = ref != null && chosen.stream().anyMatch(c -> c.toString().equals(ref));
-            }
-            if (keep) {
-                kept.add(d);
-                placed.add(d.digest());
-            }
-        }
-        for (Descriptor d : chosenDescriptors) { // entries found in nested indexes: listed directly
-            if (!placed.contains(d.digest())) {
-                kept.add(d);
-            }
-        }
-        if (kept.equals(index.value().manifests())) {
-            return index;
-        }
-        ImageIndex subset = index.value().withManifests(kept);
-        byte[] bytes = subset.toBytes();
-        Descriptor d = new Descriptor(index.descriptor().mediaType(), Digest.sha256(bytes), bytes.length);
-        return new Raw<>(bytes, subset, d);
     }
 
     private void checkSinglePlatform(ImageReader reader, Descriptor root) throws IOException {
