@@ -90,6 +90,7 @@ class PlatformTest {
         assertTrue(Platform.parse("linux/armhf").matches(new Platform("linux", "arm", "v7")));
         assertFalse(v7.matches(new Platform("linux", "arm", "v6")));
         assertFalse(v7.matches(new Platform("linux", "arm", "v99")), "a malformed candidate never matches");
+        assertFalse(new Platform("linux", "arm", "v99").matches(v7), "nor does a malformed request (it used to throw)");
     }
 
     @Test
