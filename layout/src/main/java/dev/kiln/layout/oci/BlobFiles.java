@@ -50,12 +50,9 @@ final class BlobFiles {
     /**
      * A small JSON blob read whole (at most {@link Json#MAX_DOCUMENT_BYTES}) and checked against its
      * descriptor. {@code bytes} is null when the blob could not be read; {@code unreadable} then says
-     * why. {@code sizeProblem} and {@code digestProblem} are null when size and digest are right.
+     * why, and {@code tooBig} whether it was for its size. {@code sizeProblem} and {@code digestProblem} are null when size and digest are right.
      */
-    record Document(byte[] bytes, String unreadable, String sizeProblem, String digestProblem) {
-        boolean intact() {
-            return bytes != null && sizeProblem == null && digestProblem == null;
-        }
+    record Document(byte[] bytes, String unreadable, boolean tooBig, String sizeProblem, String digestProblem) {
     }
 
     static Document readDocument(Path root, Descriptor descriptor) {
@@ -63,23 +60,23 @@ final class BlobFiles {
         Path file = path(root, digest);
         String why = unusable(file);
         if (why != null) {
-            return new Document(null, "blob " + why + " (" + relative(digest) + ")", null, null);
+            return new Document(null, "blob " + why + " (" + relative(digest) + ")", false, null, null);
         }
         byte[] bytes;
         try (InputStream in = Files.newInputStream(file)) {
             bytes = in.readNBytes(Json.MAX_DOCUMENT_BYTES + 1);
         } catch (IOException e) {
-            return new Document(null, "cannot read " + relative(digest) + ": " + e, null, null);
+            return new Document(null, "cannot read " + relative(digest) + ": " + e, false, null, null);
         }
         if (bytes.length > Json.MAX_DOCUMENT_BYTES) {
             return new Document(null, "blob is over the " + Json.MAX_DOCUMENT_BYTES
-                    + "-byte limit for a JSON document (" + relative(digest) + ")", null, null);
+                    + "-byte limit for a JSON document (" + relative(digest) + ")", true, null, null);
         }
         String sizeProblem = bytes.length == descriptor.size() ? null
                 : "size is " + bytes.length + " bytes, the descriptor says " + descriptor.size();
         Digest actual = Digest.of(digest.algorithm(), bytes);
         String digestProblem = actual.equals(digest) ? null
                 : "content hashes to " + actual + ", not to the descriptor's digest (" + relative(digest) + ")";
-        return new Document(bytes, null, sizeProblem, digestProblem);
+        return new Document(bytes, null, false, sizeProblem, digestProblem);
     }
 }

@@ -1,26 +1,18 @@
 package dev.kiln.layout.oci;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.digest.Digest;
-import dev.kiln.layout.digest.InvalidDigestException;
-import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageConfig;
 import dev.kiln.layout.spec.ImageManifest;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.spec.Platform;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -86,12 +78,13 @@ public final class Verifier {
     }
 
     /** Facts about one blob read by the verifier (configs, layers, other blobs). */
-    private record Facts(boolean present, long size, BlobHasher.Result hash) {
+    private record Facts(BlobHasher.Result hash) {
     }
 
     private final class Run {
-        final List<Problem> problems = new ArrayList<>();
-        final List<Problem> warnings = new ArrayList<>();
+        final Findings found = new Findings();
+        final List<Problem> problems = found.problems;
+        final List<Problem> warnings = found.warnings;
         final List<VerifyReport.External> externals = new ArrayList<>();
         final Map<Digest, ImageConfig> configs = new HashMap<>();
         final Map<Digest, Facts> facts = new HashMap<>();
@@ -100,16 +93,16 @@ public final class Verifier {
         Walk walk;
 
         VerifyReport run() throws IOException {
-            checkLayoutFile();
+            LayoutRules.checkLayoutFile(root, found);
             walk = new Walker(root).walk();
             problems.addAll(walk.problems());
             bytesRead += walk.bytesRead();
             blobsChecked += walk.documentsRead();
             if (walk.index() != null) {
-                checkTopLevel();
+                LayoutRules.checkTags(walk.index(), found);
             }
             for (WalkNode n : walk.nodes()) {
-                checkMediaTypes(n);
+                MediaTypeRules.check(n, found);
             }
             for (WalkNode n : walk.nodes()) {
                 if (n.first() && !n.read() && n.kind() == WalkNode.Kind.CONFIG) {
@@ -130,7 +123,7 @@ public final class Verifier {
                     checkImage(n);
                 }
             }
-            checkBlobsFolder();
+            StrayBlobs.scan(root, walk, found);
             return new VerifyReport(root, deep, inLayoutOrder(problems), inLayoutOrder(warnings), externals,
                     blobsChecked, bytesRead);
         }
@@ -146,162 +139,16 @@ public final class Verifier {
                 order.putIfAbsent(nodes.get(i).where(), i);
             }
             List<Problem> out = new ArrayList<>(list);
-            out.sort(java.util.Comparator.comparingInt(p -> order.getOrDefault(p.where(), Integer.MAX_VALUE)));
+            out.sort(Comparator.comparingInt(p -> order.getOrDefault(p.where(), Integer.MAX_VALUE)));
             return out;
         }
 
         private void problem(WalkNode n, String message) {
-            problems.add(new Problem(n.digest(), n.where(), message));
+            found.problem(n, message);
         }
 
         private void warning(WalkNode n, String message) {
-            warnings.add(new Problem(n.digest(), n.where(), message));
-        }
-
-        // ---- the layout's own files
-
-        private void checkLayoutFile() {
-            Path file = root.resolve(OciLayout.LAYOUT_FILE);
-            String where = OciLayout.LAYOUT_FILE;
-            String why = BlobFiles.unusable(file);
-            if (why != null) {
-                problems.add(new Problem(null, where, OciLayout.LAYOUT_FILE + " " + why
-                        + " (an OCI layout needs it: {\"imageLayoutVersion\":\"1.0.0\"})"));
-            } else {
-                try (InputStream in = Files.newInputStream(file)) {
-                    byte[] bytes = Json.readLimited(in, OciLayout.LAYOUT_FILE);
-                    ObjectNode node = Json.parseObject(bytes, OciLayout.LAYOUT_FILE);
-                    JsonNode v = node.get("imageLayoutVersion");
-                    if (v == null || !v.isTextual()) {
-                        problems.add(new Problem(null, where, "no imageLayoutVersion string (want \"1.0.0\")"));
-                    } else if (!v.textValue().startsWith("1.")) {
-                        problems.add(new Problem(null, where, "unsupported imageLayoutVersion '" + v.textValue()
-                                + "' (want 1.x)"));
-                    }
-                } catch (KilnException e) {
-                    problems.add(new Problem(null, where, e.getMessage()));
-                } catch (IOException e) {
-                    problems.add(new Problem(null, where, "cannot read " + OciLayout.LAYOUT_FILE + ": " + e));
-                }
-            }
-            if (!Files.isDirectory(root.resolve(BlobFiles.BLOBS), LinkOption.NOFOLLOW_LINKS)) {
-                problems.add(new Problem(null, BlobFiles.BLOBS + "/", "the blobs directory is missing"));
-            }
-        }
-
-        private void checkTopLevel() {
-            List<Descriptor> top = walk.index().manifests();
-            if (top.isEmpty()) {
-                warnings.add(new Problem(null, OciLayout.INDEX_FILE, "the layout holds no image"));
-            }
-            Map<String, List<Descriptor>> byRef = new LinkedHashMap<>();
-            for (Descriptor d : top) {
-                String ref = d.annotation(MediaTypes.ANNOTATION_REF_NAME);
-                if (ref != null) {
-                    byRef.computeIfAbsent(ref, k -> new ArrayList<>()).add(d);
-                }
-            }
-            for (Map.Entry<String, List<Descriptor>> e : byRef.entrySet()) {
-                List<Descriptor> same = e.getValue();
-                if (same.size() < 2) {
-                    continue;
-                }
-                Set<String> fullNames = new HashSet<>();
-                boolean distinct = true;
-                for (Descriptor d : same) {
-                    String full = d.annotation(MediaTypes.ANNOTATION_CONTAINERD_NAME);
-                    distinct &= full != null && fullNames.add(full);
-                }
-                List<String> entries = same.stream().map(d -> {
-                    String full = d.annotation(MediaTypes.ANNOTATION_CONTAINERD_NAME);
-                    return (full == null ? "" : full + " ") + BlobFiles.shortDigest(d.digest());
-                }).toList();
-                if (distinct) {
-                    warnings.add(new Problem(null, OciLayout.INDEX_FILE, "tag '" + e.getKey() + "' is on "
-                            + same.size() + " images with different full names (" + String.join(", ", entries)
-                            + "); umoci and skopeo, which look up the bare tag, find it ambiguous"));
-                } else {
-                    problems.add(new Problem(same.get(0).digest(), OciLayout.INDEX_FILE, "ambiguous tag '" + e.getKey()
-                            + "': " + same.size() + " top-level entries carry it (" + String.join(", ", entries)
-                            + "); umoci refuses it and skopeo silently takes the first"));
-                }
-            }
-        }
-
-        // ---- media types
-
-        private void checkMediaTypes(WalkNode n) {
-            String type = n.descriptor().mediaType();
-            WalkNode parent = n.parent();
-            switch (n.kind() == WalkNode.Kind.CONFIG || n.kind() == WalkNode.Kind.LAYER ? n.kind() : WalkNode.Kind.INDEX) {
-                case CONFIG -> {
-                    ImageManifest m = parent.manifest();
-                    if (MediaTypes.isConfig(type) || MediaTypes.OCI_EMPTY.equals(type)) {
-                        break;
-                    }
-                    if (MediaTypes.isKnown(type)) {
-                        problem(n, "media type " + type + " is not a config type");
-                    } else if (m.artifactType() == null) {
-                        problem(n, "unknown config media type " + type
-                                + " (an artifact manifest must say so with artifactType)");
-                    }
-                }
-                case LAYER -> {
-                    if (!isImage(parent.manifest()) || MediaTypes.isLayer(type)) {
-                        break;
-                    }
-                    problem(n, (MediaTypes.isKnown(type) ? "media type " + type + " is not a layer type"
-                            : "unknown layer media type " + type));
-                }
-                default -> {
-                    if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
-                        problem(n, MediaTypes.isKnown(type)
-                                ? "media type " + type + " is not an index or manifest type, as an index entry must be"
-                                : "unknown media type " + type);
-                    }
-                    if (parent != null && n.first()) {
-                        checkMixedTypes(n, parent.descriptor().mediaType(), type);
-                    }
-                }
-            }
-            if (!n.read() || (n.index() == null && n.manifest() == null)) {
-                return;
-            }
-            String own = n.documentMediaType();
-            String is = n.index() != null ? "an image index" : "an image manifest";
-            if (own != null && !own.equals(type)) {
-                problem(n, "the document's mediaType is " + own + " but its descriptor says " + type);
-            } else if (own == null) {
-                boolean clash = n.index() != null ? MediaTypes.isManifest(type) : MediaTypes.isIndex(type);
-                if (clash) {
-                    problem(n, "the descriptor says " + type + " but the blob is " + is);
-                }
-                warning(n, is.substring(3) + " has no mediaType field (some registries, ECR among them, reject that)");
-            }
-            if (n.manifest() != null) {
-                ImageManifest m = n.manifest();
-                String manifestType = own != null ? own : type;
-                boolean docker = MediaTypes.isDocker(manifestType);
-                List<String> mixed = new ArrayList<>();
-                for (Descriptor d : concat(m.config(), m.layers())) {
-                    if (MediaTypes.isKnown(d.mediaType()) && MediaTypes.isDocker(d.mediaType()) != docker) {
-                        mixed.add(d.mediaType());
-                    }
-                }
-                if (!mixed.isEmpty()) {
-                    warning(n, (docker ? "Docker" : "OCI") + " manifest with " + (docker ? "OCI" : "Docker")
-                            + " media types inside (" + String.join(", ", new TreeSet<>(mixed)) + ")");
-                }
-            }
-        }
-
-        private void checkMixedTypes(WalkNode n, String parentType, String type) {
-            if (MediaTypes.isKnown(type) && MediaTypes.isKnown(parentType)
-                    && MediaTypes.isDocker(type) != MediaTypes.isDocker(parentType)) {
-                warning(n, (MediaTypes.isDocker(type) ? "Docker" : "OCI") + " media type " + type + " inside "
-                        + (MediaTypes.isDocker(parentType) ? "a Docker manifest list" : "an OCI index")
-                        + " (some registries, Quay among them, reject the mix)");
-            }
+            found.warning(n, message);
         }
 
         // ---- blobs
@@ -338,12 +185,12 @@ public final class Verifier {
             String why = BlobFiles.unusable(file);
             if ("is missing".equals(why) && n.kind() == WalkNode.Kind.LAYER && MediaTypes.isForeignLayer(d.mediaType())) {
                 externals.add(new VerifyReport.External(d.digest(), n.where(), d.mediaType(), d.urls()));
-                facts.put(d.digest(), new Facts(false, -1, null));
+                facts.put(d.digest(), new Facts(null));
                 return;
             }
             if (why != null) {
                 problem(n, "blob " + why + " (" + BlobFiles.relative(d.digest()) + ")");
-                facts.put(d.digest(), new Facts(false, -1, null));
+                facts.put(d.digest(), new Facts(null));
                 return;
             }
             boolean decompress = deep && n.kind() == WalkNode.Kind.LAYER && MediaTypes.isLayer(d.mediaType());
@@ -357,12 +204,12 @@ public final class Verifier {
                         decompress ? BlobHasher.Compression.of(d.mediaType()) : null, algorithms);
             } catch (IOException e) {
                 problem(n, "cannot read " + BlobFiles.relative(d.digest()) + ": " + e);
-                facts.put(d.digest(), new Facts(false, -1, null));
+                facts.put(d.digest(), new Facts(null));
                 return;
             }
             blobsChecked++;
             bytesRead += r.size();
-            facts.put(d.digest(), new Facts(true, r.size(), r));
+            facts.put(d.digest(), new Facts(r));
             if (r.size() != d.size()) {
                 problem(n, "size is " + r.size() + " bytes, the descriptor says " + d.size());
             }
@@ -419,7 +266,7 @@ public final class Verifier {
         private void checkImage(WalkNode n) {
             ImageManifest m = n.manifest();
             ImageConfig c = configs.get(m.config().digest());
-            if (c == null || !isImage(m)) {
+            if (c == null || !MediaTypeRules.isImage(m)) {
                 return;
             }
             int layers = m.layers().size();
@@ -456,10 +303,6 @@ public final class Verifier {
             }
         }
 
-        private static boolean isImage(ImageManifest m) {
-            return MediaTypes.isConfig(m.config().mediaType());
-        }
-
         private static boolean samePlatform(Platform descriptor, Platform config) {
             try {
                 Platform a = new Platform(descriptor.os(), descriptor.architecture(), descriptor.variant());
@@ -468,71 +311,6 @@ public final class Verifier {
             } catch (IllegalArgumentException e) {
                 return descriptor.toString().equals(config.toString());
             }
-        }
-
-        // ---- the blobs folder
-
-        private void checkBlobsFolder() throws IOException {
-            Path blobs = root.resolve(BlobFiles.BLOBS);
-            if (!Files.isDirectory(blobs, LinkOption.NOFOLLOW_LINKS)) {
-                return;
-            }
-            Set<Digest> reachable = walk.reachable();
-            try (DirectoryStream<Path> algs = Files.newDirectoryStream(blobs)) {
-                for (Path alg : sorted(algs)) {
-                    String name = alg.getFileName().toString();
-                    String rel = BlobFiles.BLOBS + "/" + name;
-                    if (!Files.isDirectory(alg, LinkOption.NOFOLLOW_LINKS)) {
-                        warnings.add(new Problem(null, rel, "stray file in blobs/ (blobs live in blobs/<algorithm>/<hex>)"));
-                        continue;
-                    }
-                    if (!name.equals("sha256") && !name.equals("sha512")) {
-                        warnings.add(new Problem(null, rel + "/", "stray directory in blobs/ (unknown digest algorithm '"
-                                + name + "')"));
-                        continue;
-                    }
-                    try (DirectoryStream<Path> files = Files.newDirectoryStream(alg)) {
-                        for (Path f : sorted(files)) {
-                            checkBlobFile(name, f, reachable);
-                        }
-                    }
-                }
-            }
-        }
-
-        private void checkBlobFile(String alg, Path f, Set<Digest> reachable) throws IOException {
-            String rel = BlobFiles.BLOBS + "/" + alg + "/" + f.getFileName();
-            Digest d;
-            try {
-                d = new Digest(alg, f.getFileName().toString());
-            } catch (InvalidDigestException e) {
-                warnings.add(new Problem(null, rel, "stray file in blobs/: its name is not a " + alg + " digest"));
-                return;
-            }
-            if (reachable.contains(d)) {
-                return; // checked through the walk
-            }
-            String why = BlobFiles.unusable(f);
-            if (why != null) {
-                warnings.add(new Problem(d, rel, "stray entry in blobs/: " + why.substring(3)));
-            } else if (walk.complete()) {
-                warnings.add(new Problem(d, rel, "blob is not reachable from index.json (" + Files.size(f)
-                        + " bytes; kiln gc removes it)"));
-            }
-        }
-
-        private static List<Path> sorted(DirectoryStream<Path> entries) {
-            List<Path> out = new ArrayList<>();
-            entries.forEach(out::add);
-            out.sort(null);
-            return out;
-        }
-
-        private static List<Descriptor> concat(Descriptor first, List<Descriptor> rest) {
-            List<Descriptor> out = new ArrayList<>(rest.size() + 1);
-            out.add(first);
-            out.addAll(rest);
-            return out;
         }
     }
 }

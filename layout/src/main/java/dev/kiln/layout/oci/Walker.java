@@ -19,6 +19,7 @@ import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Walks everything reachable from a layout's {@code index.json}: nested indexes, manifests, their
@@ -156,19 +157,24 @@ public final class Walker {
         }
         boolean expected = MediaTypes.isIndex(d.mediaType()) || MediaTypes.isManifest(d.mediaType());
         BlobFiles.Document doc = BlobFiles.readDocument(root, d);
-        String where = (parent == null ? OciLayout.INDEX_FILE : parent.where()) + " > " + label;
+        Supplier<String> where = () -> (parent == null ? OciLayout.INDEX_FILE : parent.where()) + " > " + label;
+        if (doc.tooBig() && !expected) {
+            // too big to be an index or manifest, so it references nothing: a leaf the verifier streams
+            s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, false, null, null, null));
+            return;
+        }
         if (doc.bytes() == null) {
             s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, true, null, null, null));
-            s.problems.add(new Problem(d.digest(), where, doc.unreadable()));
+            s.problems.add(new Problem(d.digest(), where.get(), doc.unreadable()));
             return;
         }
         s.bytesRead += doc.bytes().length;
         s.documentsRead++;
         if (doc.sizeProblem() != null) {
-            s.problems.add(new Problem(d.digest(), where, doc.sizeProblem()));
+            s.problems.add(new Problem(d.digest(), where.get(), doc.sizeProblem()));
         }
         if (doc.digestProblem() != null) {
-            s.problems.add(new Problem(d.digest(), where, doc.digestProblem()));
+            s.problems.add(new Problem(d.digest(), where.get(), doc.digestProblem()));
         }
         String what = BlobFiles.relative(d.digest());
         ObjectNode json;
@@ -177,7 +183,7 @@ public final class Walker {
         } catch (KilnException e) {
             s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, true, null, null, null));
             if (expected) {
-                s.problems.add(new Problem(d.digest(), where, e.getMessage()));
+                s.problems.add(new Problem(d.digest(), where.get(), e.getMessage()));
             }
             return;
         }
@@ -187,7 +193,7 @@ public final class Walker {
         if (kind == null) {
             s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, true, docType, null, null));
             if (expected) {
-                s.problems.add(new Problem(d.digest(), where,
+                s.problems.add(new Problem(d.digest(), where.get(),
                         "not an image index or manifest: it has neither 'manifests' nor 'config' (" + what + ")"));
             }
             return;
@@ -202,7 +208,7 @@ public final class Walker {
             }
         } catch (KilnException | IllegalArgumentException e) {
             s.nodes.add(new WalkNode(d, kind, parent, label, child.position(), true, true, docType, null, null));
-            s.problems.add(new Problem(d.digest(), where, e.getMessage()));
+            s.problems.add(new Problem(d.digest(), where.get(), e.getMessage()));
             return;
         }
         WalkNode node = new WalkNode(d, kind, parent, label, child.position(), true, true, docType, index, manifest);

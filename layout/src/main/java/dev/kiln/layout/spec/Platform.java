@@ -165,9 +165,10 @@ public record Platform(String os, String architecture, String variant, String os
         if (!normalizeOs(os).equals(normalizeOs(candidate.os))) {
             return false;
         }
-        String[] mine = normalizeArch(architecture, variant);
+        String[] mine;
         String[] theirs;
         try {
+            mine = normalizeArch(architecture, variant);
             theirs = normalizeArch(candidate.architecture, candidate.variant);
         } catch (IllegalArgumentException e) {
             return false;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.luben.zstd.Zstd;
 import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.History;
 import dev.kiln.layout.spec.ImageConfig;
@@ -18,6 +19,7 @@ import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -393,6 +395,20 @@ class VerifierTest {
         assertTrue(r.problems().get(0).toString().startsWith("oci-layout: "));
         assertTrue(r.problems().get(1).where().contains("linux/amd64 manifest"), r.problems()::toString);
         assertTrue(r.problems().get(6).where().startsWith("index.json > extra"), r.problems()::toString);
+    }
+
+    @Test
+    void jsonOverFourMebibytesIsNotRead() throws IOException {
+        OciLayout layout = OciLayout.openOrCreate(root);
+        byte[] big = new byte[Json.MAX_DOCUMENT_BYTES + 1];
+        Arrays.fill(big, (byte) ' ');
+        big[0] = '{';
+        big[big.length - 1] = '}';
+        Descriptor config = layout.blobs().putBytes(MediaTypes.OCI_CONFIG, big);
+        Descriptor m = layout.blobs().putBytes(MediaTypes.OCI_MANIFEST,
+                new ImageManifest(MediaTypes.OCI_MANIFEST, config, List.of()).toBytes());
+        layout.tag(LayoutTag.parse("latest"), m);
+        assertProblem(verify(false), config.digest(), "blob is over the 4194304-byte limit for a JSON document");
     }
 
     @Test

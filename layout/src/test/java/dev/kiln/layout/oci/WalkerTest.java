@@ -150,6 +150,22 @@ class WalkerTest {
     }
 
     @Test
+    void aBigBlobOfUnknownTypeInIndexJsonIsALeafNotAProblem() throws IOException {
+        OciLayout layout = OciLayout.openOrCreate(root);
+        Descriptor big = layout.blobs().putBytes("application/vnd.example.big",
+                new byte[dev.kiln.layout.json.Json.MAX_DOCUMENT_BYTES + 10]);
+        layout.tag(LayoutTag.parse("big"), big);
+        Walk walk = Walker.of(layout).walk();
+        assertTrue(walk.complete(), () -> walk.problems().toString());
+        assertFalse(walk.nodes().get(0).read());
+        assertEquals(WalkNode.Kind.BLOB, walk.nodes().get(0).kind());
+        VerifyReport r = new Verifier(root, true).verify();
+        assertEquals(List.of("index.json > big (" + BlobFiles.shortDigest(big.digest())
+                + "): unknown media type application/vnd.example.big"), Fixture.strings(r.problems()));
+        assertEquals(1, r.blobsChecked(), "streamed by the verifier");
+    }
+
+    @Test
     void reportsMissingEmptyAndBrokenIndexJson() throws IOException {
         OciLayout layout = OciLayout.openOrCreate(root);
         Path indexJson = root.resolve("index.json");
