@@ -169,6 +169,9 @@ class BuildCommandTest {
             assertEquals(0644, conf.mode());
             assertArrayEquals(Files.readAllBytes(example().resolve("app/hello.conf")), conf.content());
             assertEquals(0644, files.get("srv/hello/static/index.html").mode());
+            // --chmod covers what is copied (static/ as buildah does), never the destination (WORKDIR) itself
+            assertEquals(0755, files.get("srv/hello").mode(), "WORKDIR /srv/hello must stay traversable");
+            assertEquals(0644, files.get("srv/hello/static").mode());
 
             for (String name : files.keySet()) {
                 assertFalse(name.endsWith(".tmp"), ".dockerignore'd file in the image: " + name);
