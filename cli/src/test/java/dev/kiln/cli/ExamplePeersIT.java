@@ -56,9 +56,13 @@ class ExamplePeersIT {
             JsonNode j = MAPPER.readTree(Proc.ok(null, cmd.toArray(String[]::new)));
             assertEquals(p[1], j.get("Architecture").asText(), platform + ": " + j);
             assertEquals(p[0], j.get("Os").asText());
-            if (p.length > 2) {
+            if (p.length > 2 && j.has("Variant")) { // skopeo 1.9 (Debian 12) prints no Variant; the layers below tell
                 assertEquals(p[2], j.path("Variant").asText(), platform + ": " + j);
             }
+            List<String> layers = new java.util.ArrayList<>();
+            blobJson(layout, platformManifests(layout).get(platform).get("digest").asText()).get("layers")
+                    .forEach(l -> layers.add(l.get("digest").asText()));
+            assertEquals(layers, BuildCommandTest.strings(j.get("Layers")), platform + ": skopeo picked another manifest");
             assertEquals(rootDigest(layout), j.get("Digest").asText(), "skopeo reports the digest of what the tag names: the index");
             assertEquals(4, j.get("Layers").size());
         }
