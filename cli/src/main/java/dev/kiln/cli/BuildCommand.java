@@ -135,9 +135,11 @@ final class BuildCommand implements Callable<Integer> {
             if (allTags.isEmpty() && direct) {
                 throw new Failures.UsageException("name the result: -t NAME:TAG, or -o oci:DIR:TAG");
             }
+            Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
                     : OciLayout.openOrCreate(tempRoot.resolve("layout"));
             MultiPlatformBuild.Result result;
+            boolean committed = false;
             try (LayoutDestination hold = new LayoutDestination(out, null, output);
                  BaseResolver bases = new BaseResolver(FileSystems.getDefault(),
                          baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
@@ -146,6 +148,11 @@ final class BuildCommand implements Callable<Integer> {
                 result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
+                }
+                committed = true;
+            } finally {
+                if (!committed && created != null) {
+                    deleteTree(created); // a failed build leaves no new layout behind
                 }
             }
             if (!direct) {
