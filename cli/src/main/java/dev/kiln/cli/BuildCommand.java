@@ -54,6 +54,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    RegistryFlags registry;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context folder (default: .).")
     String context = ".";
 
@@ -157,7 +160,8 @@ final class BuildCommand implements Callable<Integer> {
             }
             if (!direct) {
                 out.tag(dev.kiln.layout.oci.LayoutTag.parse("build"), result.root());
-                try (ImageDestination d = Sources.destination(output)) {
+                try (ImageDestination d = Sources.destination(output,
+                        Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
                     new Copier(CopyOptions.defaults().withTags(allTags)).copy(new LayoutSource(out, "build", "build"), d);
                 }
             }
