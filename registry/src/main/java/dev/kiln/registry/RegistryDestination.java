@@ -214,10 +214,7 @@ public final class RegistryDestination implements ImageDestination {
                 }
             }
         }
-        List<String> names = new ArrayList<>(tags);
-        if (names.isEmpty() && defaultTag != null) {
-            names.add(defaultTag);
-        }
+        List<String> names = ImageDestination.ownAndExtra(defaultTag, tags);
         if (names.isEmpty()) {
             if (referenceDigest != null && !referenceDigest.equals(root.digest())) {
                 throw new RegistryException(prefix() + "the reference names digest " + referenceDigest + " but the image is "
