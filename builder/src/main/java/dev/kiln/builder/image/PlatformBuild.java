@@ -1,6 +1,8 @@
 package dev.kiln.builder.image;
 
 import dev.kiln.builder.layer.BuiltLayer;
+import dev.kiln.builder.layer.LayerCache;
+import dev.kiln.layout.store.DirectoryBlobStore;
 import dev.kiln.builder.layer.LayerEntry;
 import dev.kiln.builder.recipe.Instruction;
 import dev.kiln.builder.recipe.Recipe;
@@ -207,11 +209,23 @@ public final class PlatformBuild {
     }
 
     private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {
-        try (BlobWriter w = settings.out().writer()) {
-            BuiltLayer layer = settings.layers().build(entries, w.stream());
-            w.commit(layer.digest(), layer.size());
-            return layer;
+        LayerCache cache = settings.cache();
+        String key = cache == null ? null : LayerCache.key(settings.layers(), entries);
+        if (key != null) {
+            var cached = cache.fetch(key, settings.out());
+            if (cached.isPresent()) {
+                return cached.get();
+            }
         }
+        BuiltLayer layer;
+        try (BlobWriter w = settings.out().writer()) {
+            layer = settings.layers().build(entries, w.stream());
+            w.commit(layer.digest(), layer.size());
+        }
+        if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
+            cache.store(key, layer, dir);
+        }
+        return layer;
     }
 
     private Result store(StageImage image) throws IOException {
