@@ -162,7 +162,7 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Copy c) {
             Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
-            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
+            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s, tempDirs);
             List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
             s.addLayer(writeLayer(entries, where), i.text());
         } else if (i instanceof Instruction.Add a) {
@@ -171,7 +171,7 @@ public final class PlatformBuild {
                     throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
                 }
             }
-            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
+            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s, tempDirs);
             boolean unpack = a.unpack() == null || a.unpack();
             List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
             s.addLayer(writeLayer(entries, where), i.text());
