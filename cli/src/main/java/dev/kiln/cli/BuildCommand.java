@@ -162,7 +162,7 @@ final class BuildCommand implements Callable<Integer> {
                 committed = true;
             } finally {
                 if (!committed && created != null) {
-                    deleteTree(created); // a failed build leaves no new layout behind
+                    removeIfUnused(out, created); // a failed build leaves no new layout behind
                 }
             }
             if (!direct) {
@@ -277,6 +277,24 @@ final class BuildCommand implements Callable<Integer> {
             return IgnoreRules.none();
         }
         return IgnoreRules.parse(f.toString(), new String(dev.kiln.layout.SmallFiles.read(f, 1024 * 1024), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Deletes a layout this build created, unless another writer (a second build into the same new
+     * folder) has tagged something in it or is still writing blobs into it: waits for those writers
+     * like gc does, then deletes only a layout whose index is empty.
+     */
+    private static void removeIfUnused(OciLayout layout, Path dir) {
+        try {
+            layout.exclusively(() -> {
+                if (layout.index().manifests().isEmpty()) {
+                    deleteTree(dir);
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // leave it: an empty layout is harmless
+        }
     }
 
     private static void deleteTree(Path p) {
