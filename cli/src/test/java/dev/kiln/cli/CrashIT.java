@@ -32,7 +32,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SIGKILLs {@code kiln build}, {@code kiln copy} into a layout and {@code kiln pull} at random
- * points (seeded: {@code -Dkiln.crash.seed}, {@code -Dkiln.crash.rounds} per command), each time
+ * points (seeded: {@code -Dkiln.crash.seed}; {@code -Dkiln.crash.rounds} per command, fewer when a
+ * round would start after {@code -Dkiln.crash.budget} seconds of that command), each time
  * into a layout that already holds two older tags. After every kill, {@code kiln verify --deep}
  * must pass with the old tags intact and the new tag either absent or complete; then the same
  * command is run again and must finish with the expected digest, without rewriting any blob that
@@ -42,6 +43,9 @@ import org.junit.jupiter.api.io.TempDir;
 class CrashIT {
     static final long SEED = Long.getLong("kiln.crash.seed", 20_260_101L);
     static final int ROUNDS = Integer.getInteger("kiln.crash.rounds", 12);
+    /** No new round starts after this many seconds per command, once {@link #MIN_ROUNDS} are done (busy machines). */
+    static final long BUDGET_SECONDS = Long.getLong("kiln.crash.budget", 55);
+    static final int MIN_ROUNDS = Math.min(ROUNDS, 4);
     static final String PLATFORMS = "linux/amd64,linux/arm64,linux/arm/v7";
     static final String NEW_TAG = "new";
 
@@ -61,7 +65,7 @@ class CrashIT {
     @BeforeAll
     static void prepare() throws Exception {
         logs = work.resolve("logs");
-        context = BigContext.generate(work.resolve("context"), SEED, 16L << 20, 0.15);
+        context = BigContext.generate(work.resolve("context"), SEED, 8L << 20, 0.15);
         Path oldContext = BigContext.generate(work.resolve("old-context"), SEED + 1, 1L << 20, 0.5);
         pristine = work.resolve("pristine");
         run(logs, "build", "--no-cache", oldContext.toString(), "--platform", PLATFORMS, "-t", "old-1",
@@ -71,7 +75,7 @@ class CrashIT {
         oldTags = tags(pristine);
         assertEquals(Set.of("old-1", "old-2"), oldTags.keySet());
 
-        Path bigContext = BigContext.generate(work.resolve("big-context"), SEED + 2, 32L << 20, 0.5);
+        Path bigContext = BigContext.generate(work.resolve("big-context"), SEED + 2, 20L << 20, 0.5);
         bigSource = work.resolve("big-source");
         run(logs, "build", "--no-cache", "--compression", "none", bigContext.toString(), "--platform", PLATFORMS,
                 "-t", "big", "-o", "oci:" + bigSource).ok();
@@ -165,7 +169,13 @@ class CrashIT {
         deleteTree(reference);
         long window = Math.max(200, full.millis());
 
+        long start = System.nanoTime();
         for (int round = 1; round <= ROUNDS; round++) {
+            if (round > MIN_ROUNDS && System.nanoTime() - start > BUDGET_SECONDS * 1_000_000_000L) {
+                System.out.printf("%s: %d rounds done; stopping at the %d s budget (-Dkiln.crash.budget)%n",
+                        command, round - 1, BUDGET_SECONDS);
+                break;
+            }
             String at = command + " round " + round + " (seed " + SEED + ")";
             Path dest = work.resolve(command + "-round-" + round);
             copyTree(pristine, dest);
@@ -186,7 +196,9 @@ class CrashIT {
             String where = at + ", killed after " + delay + " ms of ~" + window;
 
             // the layout holds the old tags, and the new one only if it is complete
+            long t0 = System.nanoTime();
             verifyInProcess(dest, true, where);
+            long verifyMillis = (System.nanoTime() - t0) / 1_000_000;
             Map<String, String> after = tags(dest);
             for (Map.Entry<String, String> old : oldTags.entrySet()) {
                 assertEquals(old.getValue(), after.get(old.getKey()), where + ": old tag " + old.getKey());
@@ -225,6 +237,9 @@ class CrashIT {
                         () -> where + ": the rerun must fetch exactly the blobs that were missing\n" + rerun.describe());
             }
             verifyInProcess(dest, false, where + ", after the rerun");
+            System.out.printf("%s: %s, verify --deep %d ms, rerun %d ms (%d blobs there before it)%n", at,
+                    (wasRunning ? "killed after " : "finished before the kill at ") + delay + " ms of ~" + window,
+                    verifyMillis, rerun.millis(), blobsBefore.size());
             assertOnlyBlobsInBlobs(dest, where + ", after the rerun");
             deleteTree(dest);
             deleteTree(cache);
