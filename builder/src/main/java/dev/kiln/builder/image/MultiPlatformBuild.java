@@ -21,6 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds every requested platform (in parallel, on a bounded pool) and joins them: one platform
@@ -91,6 +92,7 @@ public final class MultiPlatformBuild {
             }
         } finally {
             pool.shutdownNow();
+            awaitQuietly(pool); // no platform still writes (or leaves a partial blob behind) once build returns
         }
         checkDistinct(results);
         if (results.size() == 1) {
@@ -100,6 +102,14 @@ public final class MultiPlatformBuild {
         ImageIndex index = new ImageIndex(settings.dockerFormat() ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX, entries);
         Descriptor root = settings.out().putBytes(index.mediaType(), index.toBytes());
         return new Result(root, results);
+    }
+
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void checkDistinct(List<PlatformBuild.Result> results) {
