@@ -120,8 +120,9 @@ public final class DirectoryCollector {
     }
 
     private Found file(Path file, String path, BasicFileAttributes attributes) throws IOException {
+        // NOFOLLOW: a file swapped for a symlink after the scan must not pull in what it points at
         LayerEntry entry = LayerEntry.file(path, mode(file, 0644), attributes.size(),
-                ContentSource.of(file));
+                () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS));
         return new Found(entry, fileKey(file, attributes));
     }
 
