@@ -178,6 +178,8 @@ class ParallelGzipOutputStreamTest {
         });
         assertEquals("disk full", e.getMessage());
         assertThrows(IOException.class, () -> gz.write(1), "unusable after a failure");
+        IOException late = assertThrows(IOException.class, gz::finish, "finish does not pretend all went well");
+        assertTrue(late.getMessage().contains("aborted"), late.getMessage());
         assertNoGzipThreadsLeft();
     }
 
