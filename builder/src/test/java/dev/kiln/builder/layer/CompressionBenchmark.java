@@ -6,6 +6,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -43,7 +44,25 @@ public final class CompressionBenchmark {
                     break; // warm up on the binary input only
                 }
             }
+            if (round == 1) {
+                for (Compression c : Compression.values()) {
+                    for (int threads : new int[] {1, 2}) {
+                        layer(c, threads, binary);
+                    }
+                }
+            }
         }
+    }
+
+    /** The whole pipeline: tar, diff_id, compression, blob digest. */
+    private static void layer(Compression compression, int threads, byte[] content) throws IOException {
+        List<LayerEntry> entries = List.of(LayerEntry.file("lib/modules", 0644, content.length,
+                () -> new java.io.ByteArrayInputStream(content)));
+        long start = System.nanoTime();
+        BuiltLayer layer = LayerBuilder.of(compression).withThreads(threads).build(entries, OutputStream.nullOutputStream());
+        double seconds = (System.nanoTime() - start) / 1e9;
+        System.out.printf("  layer  %-28s %7.1f MB/s  ratio %.3f%n", compression + " " + threads + " thread(s)",
+                layer.uncompressedSize() / 1e6 / seconds, (double) layer.size() / layer.uncompressedSize());
     }
 
     private static OutputStream zstd(OutputStream sink, int workers) throws IOException {
