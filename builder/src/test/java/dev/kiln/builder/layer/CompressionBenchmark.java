@@ -58,11 +58,23 @@ public final class CompressionBenchmark {
     private static void layer(Compression compression, int threads, byte[] content) throws IOException {
         List<LayerEntry> entries = List.of(LayerEntry.file("lib/modules", 0644, content.length,
                 () -> new java.io.ByteArrayInputStream(content)));
+        long cpuStart = cpuNanos();
         long start = System.nanoTime();
         BuiltLayer layer = LayerBuilder.of(compression).withThreads(threads).build(entries, OutputStream.nullOutputStream());
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("  layer  %-28s %7.1f MB/s  ratio %.3f%n", compression + " " + threads + " thread(s)",
-                layer.uncompressedSize() / 1e6 / seconds, (double) layer.size() / layer.uncompressedSize());
+        System.out.printf("  layer  %-28s %7.1f MB/s  ratio %.3f  cpu %.2f%n", compression + " " + threads
+                + " thread(s)", layer.uncompressedSize() / 1e6 / seconds, (double) layer.size() / layer.uncompressedSize(),
+                (cpuNanos() - cpuStart) / 1e9 / seconds);
+    }
+
+    /**
+     * CPU time of this process: "cpu" in the output is CPUs busy on average. Below the thread
+     * count on an idle machine means a stage waits; on a shared machine it means other work took
+     * the CPUs and the MB/s figure says little.
+     */
+    private static long cpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     private static OutputStream zstd(OutputStream sink, int workers) throws IOException {
@@ -88,6 +100,7 @@ public final class CompressionBenchmark {
         };
         long size = input.equals("binary") ? binary.length : textSize;
         byte[] buffer = new byte[256 * 1024];
+        long cpuStart = cpuNanos();
         long start = System.nanoTime();
         try (OutputStream out = compressor.open(sink)) {
             if (input.equals("binary")) {
@@ -103,7 +116,7 @@ public final class CompressionBenchmark {
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        System.out.printf("  %-6s %-28s %7.1f MB/s  ratio %.3f%n", input, name, size / 1e6 / seconds,
-                (double) written[0] / size);
+        System.out.printf("  %-6s %-28s %7.1f MB/s  ratio %.3f  cpu %.2f%n", input, name, size / 1e6 / seconds,
+                (double) written[0] / size, (cpuNanos() - cpuStart) / 1e9 / seconds);
     }
 }
