@@ -66,16 +66,17 @@ public final class DirectoryCollector {
 
     /** The entries, in {@link LayerEntries#ORDER}. */
     public List<LayerEntry> collect() throws IOException {
-        BasicFileAttributes rootAttributes = Files.readAttributes(root, BasicFileAttributes.class);
+        Path start = Files.isSymbolicLink(root) ? root.toRealPath() : root; // the caller named it: follow
+        BasicFileAttributes rootAttributes = Files.readAttributes(start, BasicFileAttributes.class, NOFOLLOW);
         List<Found> found = new ArrayList<>();
         if (rootAttributes.isRegularFile()) {
             String path = prefix.isEmpty() ? root.getFileName().toString() : prefix;
-            found.add(file(root, path, rootAttributes));
+            found.add(file(start, path, rootAttributes));
         } else if (rootAttributes.isDirectory()) {
             if (!prefix.isEmpty()) {
-                found.add(new Found(LayerEntry.directory(prefix, mode(root, 0755)), null));
+                found.add(new Found(LayerEntry.directory(prefix, mode(start, 0755)), null));
             }
-            walk(root, "", found);
+            walk(start, "", found);
         } else {
             throw new LayerException("cannot collect layer entries from " + root + ": not a file or directory");
         }
