@@ -123,7 +123,7 @@ public final class DirectoryCollector {
     private Found file(Path file, String path, BasicFileAttributes attributes) throws IOException {
         // NOFOLLOW: a file swapped for a symlink after the scan must not pull in what it points at
         LayerEntry entry = LayerEntry.file(path, mode(file, 0644), attributes.size(),
-                () -> Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS));
+                ContentSource.of(file));
         return new Found(entry, fileKey(file, attributes));
     }
 
