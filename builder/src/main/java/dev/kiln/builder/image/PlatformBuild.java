@@ -243,16 +243,4 @@ public final class PlatformBuild {
         Descriptor desc = settings.out().putBytes(manifest.mediaType(), bytes);
         return new Result(desc.withPlatform(config.platform()), manifest, config);
     }
-
-    static Map<String, String> ordered(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
-    }
-
-    static List<Digest> copy(List<Digest> l) {
-        return new ArrayList<>(l);
-    }
-
-    static List<History> copyHistory(List<History> l) {
-        return l == null ? new ArrayList<>() : new ArrayList<>(l);
-    }
 }
