@@ -79,8 +79,8 @@ final class FakeServer implements AutoCloseable {
             try {
                 Socket client = front.accept();
                 pool.execute(() -> serve(client));
-            } catch (IOException e) {
-                return;
+            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                return; // closed
             }
         }
     }
