@@ -261,7 +261,7 @@ final class HttpTransport {
                     continue;
                 }
             }
-            if (retry && attempt < policy.maxAttempts() && isRetryableStatus(status)) {
+            if (retry && attempt < policy.maxAttempts() && isRetryableStatus(status) && !isDefinite(response)) {
                 Duration asked = RetryAfter.parse(response.header("Retry-After").orElse(null), Instant.now()).orElse(null);
                 Duration wait = status == 429 || status == 503 ? policy.waitFor(asked, attempt) : policy.backoff(attempt);
                 response.discard();
@@ -300,6 +300,15 @@ final class HttpTransport {
 
     static boolean isRetryableStatus(int status) {
         return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    /** An error answer whose codes say trying again cannot help, whatever its status (Distribution sends 500s like that). */
+    static boolean isDefinite(Response r) {
+        return r.errors().stream().anyMatch(e -> switch (e.code()) {
+            case BLOB_UNKNOWN, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, MANIFEST_UNVERIFIED, DIGEST_INVALID, NAME_INVALID,
+                    NAME_UNKNOWN, SIZE_INVALID, TAG_INVALID, DENIED, UNAUTHORIZED, UNSUPPORTED -> true;
+            default -> false;
+        });
     }
 
     static boolean isTransient(IOException e) {

@@ -173,6 +173,17 @@ class RegistryClientTest {
     }
 
     @Test
+    void aServerErrorWhoseCodesAreDefiniteIsNotRetried() throws Exception {
+        try (FakeServer s = new FakeServer((ex, body) -> send(ex, ex.getRequestURI().getPath().equals("/v2/") ? 200 : 500,
+                "{\"errors\":[{\"code\":\"UNKNOWN\",\"message\":\"unknown error\"},{\"code\":\"MANIFEST_BLOB_UNKNOWN\",\"message\":\"blob unknown to registry\"}]}"))) {
+            RegistryClient c = RegistryClient.connect(s.address(), options());
+            RegistryException e = assertThrows(RegistryException.class, () -> c.putManifest("team/app", "v1", INDEX_DESC, INDEX));
+            assertEquals(1, s.count("PUT", "/v2/team/app/manifests/v1"));
+            assertTrue(e.getMessage().contains("push children before parents"), e.getMessage());
+        }
+    }
+
+    @Test
     void aRegistryRefusingOciIndexesSuggestsDockerFormat() throws Exception {
         try (FakeServer s = new FakeServer((ex, body) -> {
             if (ex.getRequestURI().getPath().equals("/v2/")) {
