@@ -54,6 +54,9 @@ final class BuildCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    RegistryFlags registry;
+
     @Parameters(index = "0", arity = "0..1", paramLabel = "CONTEXT", description = "The build context folder (default: .).")
     String context = ".";
 
@@ -135,9 +138,11 @@ final class BuildCommand implements Callable<Integer> {
             if (allTags.isEmpty() && direct) {
                 throw new Failures.UsageException("name the result: -t NAME:TAG, or -o oci:DIR:TAG");
             }
+            Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
                     : OciLayout.openOrCreate(tempRoot.resolve("layout"));
             MultiPlatformBuild.Result result;
+            boolean committed = false;
             try (LayoutDestination hold = new LayoutDestination(out, null, output);
                  BaseResolver bases = new BaseResolver(FileSystems.getDefault(),
                          baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
@@ -147,10 +152,16 @@ final class BuildCommand implements Callable<Integer> {
                 if (direct) {
                     hold.commit(result.root(), allTags);
                 }
+                committed = true;
+            } finally {
+                if (!committed && created != null) {
+                    deleteTree(created); // a failed build leaves no new layout behind
+                }
             }
             if (!direct) {
                 out.tag(dev.kiln.layout.oci.LayoutTag.parse("build"), result.root());
-                try (ImageDestination d = Sources.destination(output)) {
+                try (ImageDestination d = Sources.destination(output,
+                        Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
                     new Copier(CopyOptions.defaults().withTags(allTags)).copy(new LayoutSource(out, "build", "build"), d);
                 }
             }

@@ -29,12 +29,15 @@ import picocli.CommandLine.Spec;
             "  kiln copy oci:out:1.0 docker-archive:hello.tar:example.com/hello:1.0",
             "  kiln copy --platform linux/arm64 oci:out:1.0 oci:arm-only:1.0",
             "  kiln copy docker-archive:saved.tar oci:bases:alpine"})
-final class CopyCommand implements Callable<Integer> {
+class CopyCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Mixin
     CommonOptions common;
+
+    @Mixin
+    RegistryFlags registry;
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Copy only these platforms (comma-separated or repeated).")
     List<String> platforms = new ArrayList<>();
@@ -54,8 +57,13 @@ final class CopyCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "DEST")
     String destination;
 
+    /** Checks the references for push and pull; plain copy takes any. */
+    void checkReferences() {
+    }
+
     @Override
     public Integer call() throws IOException {
+        checkReferences();
         if (jobs < 1 || jobs > 64) {
             throw new Failures.UsageException("--jobs must be between 1 and 64");
         }
@@ -69,7 +77,9 @@ final class CopyCommand implements Callable<Integer> {
                 .withParallelism(jobs)
                 .withListener(foreign);
         CopyResult result;
-        try (ImageSource src = Sources.source(source); ImageDestination dst = Sources.destination(destination)) {
+        var transports = Sources.transports(registry.options(jobs, common.debug, err));
+        try (ImageSource src = Sources.source(source, transports);
+             ImageDestination dst = Sources.destination(destination, transports)) {
             result = new Copier(options).copy(src, dst);
         }
         if (common.json) {

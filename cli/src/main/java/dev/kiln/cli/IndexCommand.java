@@ -43,7 +43,10 @@ final class IndexCommand implements Runnable {
         @Mixin
         CommonOptions common;
 
-        @Parameters(index = "0", paramLabel = "DEST", description = "Where the index goes, with its tag: oci:DIR:TAG.")
+        @Mixin
+        RegistryFlags registry;
+
+        @Parameters(index = "0", paramLabel = "DEST", description = "Where the index goes, with its tag: oci:DIR:TAG or docker://HOST/REPO:TAG.")
         String destination;
 
         @Parameters(index = "1..*", arity = "1..*", paramLabel = "IMAGE", description = "Single-platform images.")
@@ -56,10 +59,11 @@ final class IndexCommand implements Runnable {
         public Integer call() throws IOException {
             ImageReference dest = Sources.parse(destination);
             List<ImageSource> opened = new ArrayList<>();
-            try (ImageDestination d = Sources.destination(destination)) {
+            var transports = Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr()));
+            try (ImageDestination d = Sources.destination(destination, transports)) {
                 List<IndexAssembler.Source> sources = new ArrayList<>();
                 for (String image : images) {
-                    ImageSource s = Sources.source(image);
+                    ImageSource s = Sources.source(image, transports);
                     opened.add(s);
                     sources.add(new IndexAssembler.Source(s, image));
                 }

@@ -32,6 +32,9 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     CommonOptions common;
 
+    @Mixin
+    RegistryFlags registry;
+
     @Option(names = "--raw", description = "Print the manifest or index exactly as stored.")
     boolean raw;
 
@@ -48,7 +51,8 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Platform wanted = platform == null ? null : Sources.platforms(List.of(platform)).get(0);
-        try (ImageSource source = Sources.source(image)) {
+        try (ImageSource source = Sources.source(image,
+                Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
             ImageReader reader = new ImageReader(source);
             Descriptor root = reader.root();
             boolean index = reader.rootIsIndex();

@@ -40,6 +40,10 @@ import picocli.CommandLine.Command;
             GcCommand.class,
             BuildCommand.class,
             IndexCommand.class,
+            PushCommand.class,
+            PullCommand.class,
+            LoginCommand.class,
+            LogoutCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Kiln implements Runnable {

@@ -10,16 +10,32 @@ import java.io.IOException;
 import java.nio.file.FileSystems;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.ServiceLoader;
+import dev.kiln.registry.RegistryOptions;
+import dev.kiln.registry.RegistryTransport;
 
 /** Opening sources and destinations from the references users type, and parsing --platform lists. */
 final class Sources {
-    private static final Transports TRANSPORTS = Transports.standard();
+    private static final Transports LOCAL = Transports.standard();
 
     private Sources() {
     }
 
+    /** The local transports, and docker:// with these registry options. */
+    static Transports transports(RegistryOptions registry) {
+        List<dev.kiln.layout.transport.TransportProvider> providers = new ArrayList<>();
+        ServiceLoader.load(dev.kiln.layout.transport.TransportProvider.class, Sources.class.getClassLoader())
+                .forEach(p -> {
+                    if (!p.handles(ImageReference.Transport.DOCKER)) {
+                        providers.add(p);
+                    }
+                });
+        providers.add(new RegistryTransport(registry));
+        return new Transports(providers);
+    }
+
     static Transports transports() {
-        return TRANSPORTS;
+        return LOCAL;
     }
 
     static ImageReference parse(String text) {
@@ -31,11 +47,19 @@ final class Sources {
     }
 
     static ImageSource source(String text) throws IOException {
-        return TRANSPORTS.openSource(parse(text), FileSystems.getDefault(), TransportOptions.defaults());
+        return source(text, LOCAL);
+    }
+
+    static ImageSource source(String text, Transports transports) throws IOException {
+        return transports.openSource(parse(text), FileSystems.getDefault(), TransportOptions.defaults());
     }
 
     static ImageDestination destination(String text) throws IOException {
-        return TRANSPORTS.openDestination(parse(text), FileSystems.getDefault(), TransportOptions.defaults());
+        return destination(text, LOCAL);
+    }
+
+    static ImageDestination destination(String text, Transports transports) throws IOException {
+        return transports.openDestination(parse(text), FileSystems.getDefault(), TransportOptions.defaults());
     }
 
     /** {@code linux/amd64,linux/arm64} (repeatable options are joined). */

@@ -5,17 +5,17 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Reads a small file whole, but never more than a cap: a file that grew past it is refused, not loaded. */
+/** Reading small files (JSON documents, recipes, ignore files) whole, with a size cap. */
 public final class SmallFiles {
     private SmallFiles() {
     }
 
-    /** The bytes of FILE; an IOException naming the file when it holds more than MAX bytes. */
+    /** The file's bytes; fails naming the file when it is larger than {@code max} bytes. */
     public static byte[] read(Path file, int max) throws IOException {
         try (InputStream in = Files.newInputStream(file)) {
             byte[] bytes = in.readNBytes(max + 1);
             if (bytes.length > max) {
-                throw new IOException(file + ": over the " + max + "-byte limit");
+                throw new KilnException(file + ": larger than the " + max + "-byte limit for this file");
             }
             return bytes;
         }

@@ -73,7 +73,9 @@ final class CopyPlan {
                 if (!layerDest.isEmpty()) {
                     c = c.under(layerDest);
                 }
-                add(out, c.collect(), owner, chmod);
+                // --chmod applies to what is copied, not to the destination folder itself (as buildah does):
+                // COPY --chmod=0644 app/ ./ must not make WORKDIR untraversable
+                add(out, c.collect(), owner, chmod, layerDest);
             } else if (unpack && ArchiveUnpacker.isArchive(file)) {
                 Path dir = ArchiveUnpacker.unpack(file, stage.settings.tempDir(), stage.settings.maxExpandedBytes(),
                         where + ": ADD " + m.relative());
@@ -126,12 +128,19 @@ final class CopyPlan {
     }
 
     private static void add(Map<String, LayerEntry> out, List<LayerEntry> entries, long[] owner, Integer chmod) {
+        add(out, entries, owner, chmod, null);
+    }
+
+    private static void add(Map<String, LayerEntry> out, List<LayerEntry> entries, long[] owner, Integer chmod,
+            String keepModeOf) {
         for (LayerEntry e : entries) {
             LayerEntry x = e;
             if (owner != null) {
                 x = x.withOwner(owner[0], owner[1]);
             }
-            if (chmod != null && x.type() != LayerEntry.Type.SYMLINK) {
+            boolean destinationFolder = keepModeOf != null && x.type() == LayerEntry.Type.DIRECTORY
+                    && x.path().replaceAll("/+$", "").equals(keepModeOf.replaceAll("/+$", ""));
+            if (chmod != null && x.type() != LayerEntry.Type.SYMLINK && !destinationFolder) {
                 x = x.withMode(chmod);
             }
             out.put(x.path(), x); // a later source wins, as later files overwrite earlier ones

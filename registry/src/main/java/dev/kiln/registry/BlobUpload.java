@@ -1,0 +1,319 @@
+package dev.kiln.registry;
+
+import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.spec.Descriptor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.security.MessageDigest;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * Uploads one blob: {@code POST /v2/<name>/blobs/uploads/} opens a session; blobs up to the chunk
+ * size then go in one {@code PUT <location>?digest=} with their exact length, bigger ones in
+ * {@code PATCH} chunks ({@code Content-Range: start-end}, at least {@code OCI-Chunk-Min-Length})
+ * closed by an empty {@code PUT ?digest=}. The chunk being sent is held in memory (never the whole
+ * blob), so after a dropped connection, a 5xx/429 or a 416 the upload asks the registry how much it
+ * has ({@code GET <location>}, {@code Range: 0-N}) and continues from there. A small blob whose PUT
+ * fails is sent again in a fresh session. The content is hashed on the way; a stream that is not the
+ * descriptor's bytes is refused before the upload is closed.
+ */
+final class BlobUpload {
+    private static final String OCTETS = "application/octet-stream";
+    private final RegistryClient client;
+    private final HttpTransport t;
+    private final String repository;
+    private final Descriptor blob;
+    private final ProgressListener progress;
+
+    BlobUpload(RegistryClient client, String repository, Descriptor blob) {
+        this.client = client;
+        this.t = client.transport();
+        this.repository = repository;
+        this.blob = blob;
+        this.progress = client.options().progress();
+    }
+
+    /** The upload; {@code session} is an upload URL already opened (by a refused mount), or null. */
+    void upload(InputStream content, URI session, long minChunk) {
+        progress.blobStarted(blob);
+        try {
+            if (blob.size() <= client.options().chunkSize()) {
+                monolithic(content, session);
+            } else {
+                chunked(content, session, minChunk);
+            }
+        } catch (IOException e) {
+            throw new RegistryException(prefix() + "reading the blob content failed: " + HttpTransport.describe(e), e);
+        }
+        progress.blobDone(blob);
+    }
+
+    private String prefix() {
+        return "registry " + t.registry() + ", repository " + repository + ": uploading blob " + blob.digest() + ": ";
+    }
+
+    private record Session(URI location, long minChunk) {
+    }
+
+    private Session start() {
+        HttpTransport.Call call = new HttpTransport.Call("POST", client.uri("/v2/" + repository + "/blobs/uploads/"),
+                "starting the upload of blob " + blob.digest()).repository(repository, client.scopes(repository)).repeatable(true);
+        HttpTransport.Response r = t.send(call);
+        if (r.status() != 202 || r.header("Location").isEmpty()) {
+            throw t.failure(call, r, r.status() == 202 ? "the registry sent no Location for the upload" : null);
+        }
+        return new Session(Locations.resolve(r.uri(), r.header("Location").get()), minChunk(r));
+    }
+
+    static long minChunk(HttpTransport.Response r) {
+        try {
+            return r.header("OCI-Chunk-Min-Length").map(s -> Long.parseLong(s.trim())).orElse(0L);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    // ---- small blobs: one PUT with the whole content
+
+    private void monolithic(InputStream content, URI session) throws IOException {
+        int size = (int) blob.size();
+        byte[] bytes = content.readNBytes(size);
+        if (bytes.length < size) {
+            throw new RegistryException(prefix() + "the content ended after " + bytes.length + " of " + size + " bytes");
+        }
+        if (content.read() != -1) {
+            throw new RegistryException(prefix() + "the content is longer than the descriptor's " + size + " bytes");
+        }
+        if (!blob.digest().matches(bytes)) {
+            throw new RegistryException(prefix() + "the content does not hash to the descriptor's digest; nothing was sent");
+        }
+        RetryPolicy policy = client.options().retry();
+        URI location = session;
+        for (int attempt = 1; ; attempt++) {
+            if (location == null) {
+                location = start().location();
+            }
+            HttpTransport.Call call = put(location).body(bytes, 0, size).header("Content-Type", OCTETS);
+            String problem;
+            Duration wait;
+            try {
+                HttpTransport.Response r = t.sendOnce(call);
+                if (r.status() == 201 || r.status() == 204 || r.status() == 200) {
+                    Digests.checkHeader(t, call, r, blob.digest());
+                    progress.blobProgress(blob, size);
+                    return;
+                }
+                if (!HttpTransport.isRetryableStatus(r.status()) && r.status() != 404 || attempt >= policy.maxAttempts()) {
+                    throw t.failure(call, r, null);
+                }
+                problem = "HTTP " + r.status();
+                wait = waitFor(r, attempt);
+            } catch (IOException e) {
+                if (attempt >= policy.maxAttempts()) {
+                    throw t.connectionFailure(call, e, attempt);
+                }
+                problem = HttpTransport.describe(e);
+                wait = policy.backoff(attempt);
+            }
+            if (client.hasBlob(repository, blob)) {
+                return; // the PUT did arrive; only its answer was lost
+            }
+            pause(call, attempt, wait, problem);
+            location = null; // the old session may hold part of the content: start afresh
+        }
+    }
+
+    // ---- large blobs: PATCH chunk by chunk, resuming where the registry stands
+
+    private void chunked(InputStream content, URI session, long minChunk) throws IOException {
+        Session s = session != null ? new Session(session, minChunk) : start();
+        long chunk = Math.max(client.options().chunkSize(), s.minChunk());
+        if (chunk > Integer.MAX_VALUE - 64) {
+            throw new RegistryException(prefix() + "the registry asks for chunks of at least " + s.minChunk() + " bytes, more than kiln can hold");
+        }
+        URI location = s.location();
+        long size = blob.size();
+        byte[] buffer = new byte[(int) Math.min(chunk, size)];
+        MessageDigest md = blob.digest().newMessageDigest();
+        long offset = 0;
+        while (offset < size) {
+            int want = (int) Math.min(buffer.length, size - offset);
+            int n = content.readNBytes(buffer, 0, want);
+            if (n < want) {
+                cancel(client, repository, location);
+                throw new RegistryException(prefix() + "the content ended after " + (offset + n) + " of " + size + " bytes");
+            }
+            md.update(buffer, 0, n);
+            location = sendChunk(location, buffer, n, offset);
+            offset += n;
+            progress.blobProgress(blob, offset);
+        }
+        if (content.read() != -1) {
+            cancel(client, repository, location);
+            throw new RegistryException(prefix() + "the content is longer than the descriptor's " + size + " bytes");
+        }
+        Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+        if (!actual.equals(blob.digest())) {
+            cancel(client, repository, location);
+            throw new RegistryException(prefix() + "the content hashes to " + actual + "; the upload was cancelled");
+        }
+        finish(location);
+    }
+
+    /** PATCHes bytes {@code [0, n)} of the buffer, which sit at {@code offset} of the blob; returns the next location. */
+    private URI sendChunk(URI location, byte[] buffer, int n, long offset) {
+        RetryPolicy policy = client.options().retry();
+        int pos = 0;
+        for (int failures = 1; ; failures++) {
+            long start = offset + pos;
+            HttpTransport.Call call = new HttpTransport.Call("PATCH", location, "uploading blob " + blob.digest()
+                    + " bytes " + start + "-" + (offset + n - 1)).repository(repository, client.scopes(repository))
+                    .repeatable(false)
+                    .header("Content-Type", OCTETS)
+                    .header("Content-Range", start + "-" + (offset + n - 1))
+                    .body(buffer, pos, n - pos);
+            String problem;
+            Duration wait;
+            try {
+                HttpTransport.Response r = t.sendOnce(call);
+                if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
+                    return r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                }
+                if (r.status() != 416 && !HttpTransport.isRetryableStatus(r.status())) {
+                    throw t.failure(call, r, null);
+                }
+                problem = "HTTP " + r.status();
+                wait = r.status() == 416 ? Duration.ZERO : waitFor(r, failures);
+            } catch (IOException e) {
+                problem = HttpTransport.describe(e);
+                wait = policy.backoff(failures);
+            }
+            if (failures >= policy.maxAttempts()) {
+                throw new RegistryException(prefix() + "sending bytes " + start + "-" + (offset + n - 1) + " failed " + failures
+                        + " times, last: " + problem);
+            }
+            pause(call, failures, wait, problem + "; resuming");
+            Status status = status(location);
+            location = status.location();
+            long have = status.received();
+            if (have < offset || have > offset + n) {
+                throw new RegistryException(prefix() + "cannot resume: the registry holds " + have
+                        + " bytes of the upload, but the chunk being sent covers bytes " + offset + "-" + (offset + n - 1));
+            }
+            pos = (int) (have - offset);
+            if (pos == n) {
+                return location; // the chunk arrived; only the answer was lost
+            }
+        }
+    }
+
+    private record Status(URI location, long received) {
+    }
+
+    /** {@code GET <location>}: how many bytes the registry holds ({@code Range: 0-<last>}), and where to go on. */
+    private Status status(URI location) {
+        HttpTransport.Call call = new HttpTransport.Call("GET", location, "asking the upload status of blob " + blob.digest())
+                .repository(repository, client.scopes(repository));
+        HttpTransport.Response r = t.send(call);
+        if (r.status() != 204 && r.status() != 200) {
+            throw t.failure(call, r, "the registry cannot resume this upload");
+        }
+        URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+        return new Status(next, parseRange(r.header("Range")));
+    }
+
+    /** {@code 0-N} means N+1 bytes received; no header means none. */
+    static long parseRange(Optional<String> range) {
+        if (range.isEmpty() || range.get().isBlank()) {
+            return 0;
+        }
+        String v = range.get().trim();
+        if (v.startsWith("bytes=")) {
+            v = v.substring("bytes=".length());
+        }
+        int dash = v.indexOf('-');
+        if (dash < 0) {
+            throw new RegistryException("invalid Range header '" + RegistryError.clean(v) + "' in an upload status");
+        }
+        try {
+            long end = Long.parseLong(v.substring(dash + 1).trim());
+            long first = Long.parseLong(v.substring(0, dash).trim());
+            if (first != 0 || end < 0) {
+                throw new RegistryException("invalid Range header '" + RegistryError.clean(v) + "' in an upload status");
+            }
+            // Distribution answers 0-0 for an empty upload as well as for one byte; treat it as empty
+            return end == 0 ? 0 : end + 1;
+        } catch (NumberFormatException e) {
+            throw new RegistryException("invalid Range header '" + RegistryError.clean(v) + "' in an upload status");
+        }
+    }
+
+    /** Closes the upload: an empty {@code PUT <location>?digest=}. */
+    private void finish(URI location) {
+        RetryPolicy policy = client.options().retry();
+        for (int attempt = 1; ; attempt++) {
+            HttpTransport.Call call = put(location).body(new byte[0], 0, 0);
+            String problem;
+            Duration wait;
+            try {
+                HttpTransport.Response r = t.sendOnce(call);
+                if (r.status() == 201 || r.status() == 204 || r.status() == 200) {
+                    Digests.checkHeader(t, call, r, blob.digest());
+                    return;
+                }
+                if (r.status() == 404 && client.hasBlob(repository, blob)) {
+                    return; // an earlier PUT completed; its answer was lost
+                }
+                if (!HttpTransport.isRetryableStatus(r.status()) || attempt >= policy.maxAttempts()) {
+                    throw t.failure(call, r, null);
+                }
+                problem = "HTTP " + r.status();
+                wait = waitFor(r, attempt);
+            } catch (IOException e) {
+                if (client.hasBlob(repository, blob)) {
+                    return;
+                }
+                if (attempt >= policy.maxAttempts()) {
+                    throw t.connectionFailure(call, e, attempt);
+                }
+                problem = HttpTransport.describe(e);
+                wait = policy.backoff(attempt);
+            }
+            pause(call, attempt, wait, problem);
+        }
+    }
+
+    private HttpTransport.Call put(URI location) {
+        return new HttpTransport.Call("PUT", Locations.withQuery(location, "digest", blob.digest().toString()),
+                "completing the upload of blob " + blob.digest()).repository(repository, client.scopes(repository))
+                .repeatable(false);
+    }
+
+    private void pause(HttpTransport.Call call, int attempt, Duration wait, String problem) {
+        try {
+            t.pause(call, attempt, wait, problem);
+        } catch (InterruptedIOException e) {
+            throw new RegistryException(prefix() + "interrupted", e);
+        }
+    }
+
+    private Duration waitFor(HttpTransport.Response r, int attempt) {
+        Duration asked = RetryAfter.parse(r.header("Retry-After").orElse(null), Instant.now()).orElse(null);
+        return client.options().retry().waitFor(asked, attempt);
+    }
+
+    /** Best-effort {@code DELETE} of an upload session nobody will finish. */
+    static void cancel(RegistryClient client, String repository, URI location) {
+        try {
+            client.transport().sendOnce(new HttpTransport.Call("DELETE", location, "cancelling an upload")
+                    .repository(repository, client.scopes(repository)));
+        } catch (IOException | RuntimeException e) {
+            // the registry expires abandoned sessions itself
+        }
+    }
+}

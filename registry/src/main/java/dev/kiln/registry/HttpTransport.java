@@ -1,0 +1,387 @@
+package dev.kiln.registry;
+
+import dev.kiln.layout.json.Json;
+import dev.kiln.registry.auth.Authenticator;
+import dev.kiln.registry.auth.CredentialsException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * Sends the requests of one registry client: adds the Authorization header (to the registry's own
+ * origin only, never over plain HTTP to a host that is not loopback), answers 401 challenges, follows
+ * redirects of GET and HEAD, and tries again with backoff on 5xx, 429 ({@code Retry-After}) and
+ * connection failures when the request may be repeated. Logs every exchange, redacted.
+ */
+final class HttpTransport {
+    static final int MAX_ERROR_BODY = 64 * 1024;
+    private static final int MAX_REDIRECTS = 5;
+    private static final int MAX_AUTH_RETRIES = 2;
+    private static final List<String> LOGGED_HEADERS = List.of("Location", "Range", "Docker-Content-Digest",
+            "Content-Length", "Content-Type", "OCI-Chunk-Min-Length", "Retry-After", "WWW-Authenticate", "Docker-Upload-UUID");
+
+    private final String registry;
+    private final HttpClient http;
+    private final RegistryOptions options;
+    private final Authenticator auth;
+    private volatile URI base;
+
+    HttpTransport(String registry, HttpClient http, RegistryOptions options, Authenticator auth) {
+        this.registry = registry;
+        this.http = http;
+        this.options = options;
+        this.auth = auth;
+    }
+
+    void base(URI uri) {
+        this.base = uri;
+    }
+
+    URI base() {
+        return base;
+    }
+
+    String registry() {
+        return registry;
+    }
+
+    RegistryOptions options() {
+        return options;
+    }
+
+    Authenticator auth() {
+        return auth;
+    }
+
+    /** One request to send. */
+    static final class Call {
+        final String method;
+        final URI uri;
+        final String what;
+        final Map<String, String> headers = new LinkedHashMap<>();
+        String repository;
+        Set<String> scopes = Set.of();
+        byte[] body;
+        int offset;
+        int length;
+        boolean repeatable;
+        boolean stream;
+        boolean authenticate = true;
+        int maxBody = Json.MAX_DOCUMENT_BYTES;
+
+        Call(String method, URI uri, String what) {
+            this.method = method;
+            this.uri = uri;
+            this.what = what;
+            this.repeatable = method.equals("GET") || method.equals("HEAD") || method.equals("PUT") || method.equals("DELETE");
+        }
+
+        Call header(String name, String value) {
+            headers.put(name, value);
+            return this;
+        }
+
+        Call body(byte[] bytes, int off, int len) {
+            this.body = bytes;
+            this.offset = off;
+            this.length = len;
+            return this;
+        }
+
+        Call repository(String repo, Set<String> neededScopes) {
+            this.repository = repo;
+            this.scopes = neededScopes;
+            return this;
+        }
+
+        Call repeatable(boolean value) {
+            this.repeatable = value;
+            return this;
+        }
+
+        Call stream() {
+            this.stream = true;
+            return this;
+        }
+
+        Call anonymous() {
+            this.authenticate = false;
+            return this;
+        }
+    }
+
+    /** An answer: the body read (bounded) unless a 2xx of a streaming call, whose stream the caller closes. */
+    record Response(int status, HttpHeaders headers, URI uri, byte[] body, InputStream stream) {
+        Optional<String> header(String name) {
+            return headers.firstValue(name);
+        }
+
+        List<RegistryError> errors() {
+            return RegistryError.parseBody(body);
+        }
+
+        boolean ok() {
+            return status >= 200 && status < 300;
+        }
+
+        void discard() {
+            if (stream != null) {
+                try {
+                    stream.close();
+                } catch (IOException e) {
+                    // nothing to save
+                }
+            }
+        }
+    }
+
+    /** Sends, trying again per the retry policy when the call is repeatable; failures become RegistryExceptions. */
+    Response send(Call c) {
+        try {
+            return exchange(c, c.repeatable);
+        } catch (IOException e) {
+            throw connectionFailure(c, e, c.repeatable ? options.retry().maxAttempts() : 1);
+        }
+    }
+
+    /** Sends once (still answering 401s and following redirects); connection failures are thrown. */
+    Response sendOnce(Call c) throws IOException {
+        return exchange(c, false);
+    }
+
+    private Response exchange(Call c, boolean retry) throws IOException {
+        RetryPolicy policy = options.retry();
+        Set<String> scopes = new TreeSet<>(c.scopes);
+        URI uri = c.uri;
+        int attempt = 1;
+        int authRetries = 0;
+        int redirects = 0;
+        while (true) {
+            boolean ownOrigin = Hosts.sameOrigin(uri, base);
+            String authorization = c.authenticate && ownOrigin ? authorization(c, scopes) : null;
+            if (authorization != null && !Hosts.mayCarryCredentials(uri) && auth.usesCredentials(c.repository)) {
+                throw new RegistryException("registry " + registry + ": refusing to send credentials over plain HTTP to "
+                        + uri.getHost() + " (not a loopback address); use HTTPS");
+            }
+            HttpRequest request = build(c, uri, authorization);
+            log("> " + c.method + " " + Redaction.url(uri) + headersForLog(request));
+            HttpResponse<InputStream> r;
+            try {
+                r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+            } catch (IOException e) {
+                log("! " + c.method + " " + Redaction.url(uri) + ": " + describe(e));
+                if (retry && attempt < policy.maxAttempts() && isTransient(e)) {
+                    pause(c, attempt, policy.backoff(attempt), describe(e));
+                    attempt++;
+                    continue;
+                }
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted");
+            }
+            int status = r.statusCode();
+            boolean streamIt = c.stream && status >= 200 && status < 300;
+            byte[] body = null;
+            if (!streamIt) {
+                try (InputStream in = r.body()) {
+                    body = in.readNBytes(status >= 200 && status < 300 ? c.maxBody + 1 : MAX_ERROR_BODY);
+                }
+            }
+            Response response = new Response(status, r.headers(), uri, body, streamIt ? r.body() : null);
+            log("< " + status + " " + c.method + " " + Redaction.url(uri) + responseHeadersForLog(r.headers())
+                    + errorsForLog(response));
+            if (status == 401 && c.authenticate && ownOrigin && authRetries < MAX_AUTH_RETRIES) {
+                boolean again = auth.unauthorized(r.headers().allValues("WWW-Authenticate"), scopes, c.repository, authorization);
+                if (again) {
+                    authRetries++;
+                    continue;
+                }
+            }
+            if (isRedirect(status) && (c.method.equals("GET") || c.method.equals("HEAD")) && redirects < MAX_REDIRECTS) {
+                Optional<String> location = response.header("Location");
+                if (location.isPresent()) {
+                    response.discard();
+                    uri = Locations.resolve(uri, location.get());
+                    redirects++;
+                    continue;
+                }
+            }
+            if (retry && attempt < policy.maxAttempts() && isRetryableStatus(status)) {
+                Duration asked = RetryAfter.parse(response.header("Retry-After").orElse(null), Instant.now()).orElse(null);
+                Duration wait = status == 429 || status == 503 ? policy.waitFor(asked, attempt) : policy.backoff(attempt);
+                response.discard();
+                pause(c, attempt, wait, "HTTP " + status);
+                attempt++;
+                continue;
+            }
+            return response;
+        }
+    }
+
+    private String authorization(Call c, Set<String> scopes) {
+        try {
+            return auth.authorization(scopes, c.repository);
+        } catch (CredentialsException e) {
+            throw new RegistryException("registry " + registry + (c.repository == null ? "" : ", repository " + c.repository)
+                    + ": " + c.what + ": " + e.getMessage(), 401, List.of(), e);
+        }
+    }
+
+    private HttpRequest build(Call c, URI uri, String authorization) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.requestTimeout());
+        c.headers.forEach(b::header);
+        b.header("User-Agent", options.userAgent());
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        HttpRequest.BodyPublisher publisher = c.body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(c.body, c.offset, c.length);
+        return b.method(c.method, publisher).build();
+    }
+
+    static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    static boolean isRetryableStatus(int status) {
+        return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
+    }
+
+    static boolean isTransient(IOException e) {
+        return !(e instanceof SSLException) && !(e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException));
+    }
+
+    void pause(Call c, int attempt, Duration wait, String reason) throws InterruptedIOException {
+        options.progress().retrying(c.what, attempt, wait, reason);
+        log("~ " + c.what + ": " + reason + ", try " + (attempt + 1) + " in " + wait.toMillis() + " ms");
+        sleep(wait);
+    }
+
+    static void sleep(Duration wait) throws InterruptedIOException {
+        try {
+            Thread.sleep(wait.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted while waiting to try again");
+        }
+    }
+
+    /** A short, secret-free reason for a connection failure. */
+    static String describe(IOException e) {
+        if (e instanceof SSLHandshakeException) {
+            String m = String.valueOf(e.getMessage());
+            if (m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative")) {
+                return "TLS certificate not trusted (" + RegistryError.clean(m) + "); pass --cert-dir with the registry's CA as ca.crt, or --tls-verify=false";
+            }
+            return "TLS handshake failed: " + RegistryError.clean(m);
+        }
+        if (e instanceof SSLException) {
+            return "TLS failed: " + RegistryError.clean(e.getMessage());
+        }
+        if (e instanceof java.net.http.HttpConnectTimeoutException) {
+            return "connection timed out";
+        }
+        if (e instanceof HttpTimeoutException) {
+            return "no answer within the request timeout";
+        }
+        if (e instanceof ConnectException) {
+            return "connection refused";
+        }
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.getClass().getSimpleName() : RegistryError.clean(m);
+    }
+
+    RegistryException connectionFailure(Call c, IOException e, int tries) {
+        return new RegistryException("registry " + registry + (c.repository == null ? "" : ", repository " + c.repository)
+                + ": " + c.what + " failed: " + describe(e) + (tries > 1 ? " (after " + tries + " tries)" : ""), 0, List.of(), e);
+    }
+
+    /** The error for an answer the caller cannot use; {@code hint} is appended when not null. */
+    RegistryException failure(Call c, Response r, String hint) {
+        List<RegistryError> errors = r.errors();
+        StringBuilder m = new StringBuilder("registry ").append(registry);
+        if (c.repository != null) {
+            m.append(", repository ").append(c.repository);
+        }
+        m.append(": ").append(c.what).append(" failed: HTTP ").append(r.status());
+        if (!errors.isEmpty()) {
+            m.append(' ').append(errors.stream().map(RegistryError::toString).collect(Collectors.joining("; ")));
+        }
+        String authHint = authHint(c, r);
+        if (authHint != null) {
+            m.append(" (").append(authHint).append(')');
+        }
+        if (hint != null) {
+            m.append("; ").append(hint);
+        }
+        return new RegistryException(m.toString(), r.status(), errors, null);
+    }
+
+    private String authHint(Call c, Response r) {
+        if (r.status() != 401 && r.status() != 403) {
+            return null;
+        }
+        Optional<String> user = auth.credentials(c.repository).map(x -> x.isIdentityToken() ? "with an identity token" : "for user " + x.username());
+        if (r.status() == 401) {
+            return user.map(u -> "authentication failed " + u + ": wrong user name or password?")
+                    .orElse("authentication required: pass --creds USER:PASSWORD or log in");
+        }
+        return user.map(u -> "access denied " + u).orElse("anonymous access denied: pass --creds USER:PASSWORD or log in");
+    }
+
+    void log(String line) {
+        if (options.debug() != null) {
+            options.debug().accept("registry " + registry + ": " + line);
+        }
+    }
+
+    private static String headersForLog(HttpRequest r) {
+        StringBuilder b = new StringBuilder();
+        r.headers().map().forEach((k, vs) -> {
+            if (!k.equalsIgnoreCase("User-Agent")) {
+                vs.forEach(v -> b.append(" [").append(Redaction.header(k, v)).append(']'));
+            }
+        });
+        r.bodyPublisher().ifPresent(p -> {
+            if (p.contentLength() > 0) {
+                b.append(" [").append(p.contentLength()).append(" bytes]");
+            }
+        });
+        return b.toString();
+    }
+
+    private static String responseHeadersForLog(HttpHeaders h) {
+        StringBuilder b = new StringBuilder();
+        for (String name : LOGGED_HEADERS) {
+            h.allValues(name).forEach(v -> b.append(" [").append(Redaction.header(name, v)).append(']'));
+        }
+        return b.toString();
+    }
+
+    private static String errorsForLog(Response r) {
+        if (r.ok() || r.body() == null) {
+            return "";
+        }
+        List<RegistryError> errors = r.errors();
+        return errors.isEmpty() ? "" : " " + errors;
+    }
+}

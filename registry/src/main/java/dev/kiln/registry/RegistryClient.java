@@ -1,0 +1,218 @@
+package dev.kiln.registry;
+
+import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.registry.auth.Authenticator;
+import dev.kiln.registry.auth.BearerTokens;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.SSLHandshakeException;
+
+/**
+ * A client of one registry speaking the OCI distribution spec v1.1 over the JDK's HTTP client.
+ * {@link #connect} pings {@code /v2/} to choose HTTPS (or plain HTTP, for loopback registries and
+ * with {@code insecure} only) and learn how the registry authenticates. Each endpoint has a small
+ * class of its own ({@link BlobHead}, {@link BlobMount}, {@link BlobUpload}, {@link ManifestPut},
+ * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
+ *
+ * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
+ * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) HTTPS is tried first
+ * and plain HTTP is used when the port does not speak TLS, but a TLS registry on loopback is still
+ * verified. Credentials never travel over plain HTTP to a host that is not loopback.
+ */
+public final class RegistryClient {
+    private final String registry;
+    private final RegistryOptions options;
+    private final HttpTransport transport;
+    private final Set<String> pushRepositories = ConcurrentHashMap.newKeySet();
+
+    private RegistryClient(String registry, RegistryOptions options, HttpTransport transport) {
+        this.registry = registry;
+        this.options = options;
+        this.transport = transport;
+    }
+
+    /**
+     * Connects to a registry named as in image names ({@code docker.io}, {@code ghcr.io},
+     * {@code 127.0.0.1:5000}) and pings it.
+     */
+    public static RegistryClient connect(String registry, RegistryOptions options) {
+        if (registry == null || registry.isBlank() || registry.contains("/") || registry.contains("@")) {
+            throw new RegistryException("invalid registry host '" + registry + "'");
+        }
+        HttpClient http = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(options.connectTimeout())
+                .sslContext(TlsSettings.context(options.certDir(), options.insecure()))
+                .build();
+        BearerTokens tokens = new BearerTokens(http, options.requestTimeout(), Hosts::mayCarryCredentials,
+                options.debug() == null ? null : line -> options.debug().accept("registry " + registry + ": " + line),
+                options.userAgent(), Clock.systemUTC());
+        Authenticator auth = new Authenticator(registry, options.effectiveStore(), tokens);
+        RegistryClient client = new RegistryClient(registry, options, new HttpTransport(registry, http, options, auth));
+        client.ping();
+        return client;
+    }
+
+    /** The registry as named ({@code docker.io}, {@code 127.0.0.1:5000}). */
+    public String registry() {
+        return registry;
+    }
+
+    /** {@code https://HOST[:PORT]} or {@code http://HOST[:PORT]}, as chosen by the ping. */
+    public URI baseUri() {
+        return transport.base();
+    }
+
+    public RegistryOptions options() {
+        return options;
+    }
+
+    /**
+     * {@code GET /v2/}: chooses the scheme and learns the authentication challenge. Fails clearly when
+     * the registry cannot be reached, its certificate is not trusted, or it is no registry.
+     */
+    public void ping() {
+        String api = Hosts.apiHost(registry);
+        boolean plainAllowed = options.insecure() || Hosts.isLoopback(api);
+        URI https = URI.create("https://" + api + "/v2/");
+        try {
+            accept(pingOnce(https));
+            return;
+        } catch (RegistryException e) {
+            // fall back only when something answered, but not in TLS (a refused connection stays refused)
+            if (!plainAllowed || !(e.getCause() instanceof IOException io) || io instanceof java.net.ConnectException
+                    || io instanceof java.net.http.HttpConnectTimeoutException || io instanceof SSLHandshakeException) {
+                throw e;
+            }
+            URI http = URI.create("http://" + api + "/v2/");
+            HttpTransport.Response r;
+            try {
+                r = pingOnce(http);
+            } catch (RegistryException e2) {
+                throw e;
+            }
+            if (r.status() != 200 && r.status() != 401) {
+                throw e; // a TLS server rejecting plain HTTP: its certificate is the problem
+            }
+            transport.log("HTTPS failed (" + HttpTransport.describe(io) + "); using plain HTTP for this loopback or insecure registry");
+            accept(r);
+        }
+    }
+
+    private HttpTransport.Response pingOnce(URI uri) {
+        return transport.send(new HttpTransport.Call("GET", uri, "ping " + uri.getScheme() + "://" + uri.getRawAuthority() + "/v2/").anonymous());
+    }
+
+    private void accept(HttpTransport.Response r) {
+        URI origin = URI.create(r.uri().getScheme() + "://" + r.uri().getRawAuthority());
+        if (r.status() == 401) {
+            transport.auth().learn(r.headers().allValues("WWW-Authenticate"));
+        } else if (r.status() != 200) {
+            HttpTransport.Call c = new HttpTransport.Call("GET", r.uri(), "ping /v2/");
+            throw transport.failure(c, r, r.status() == 404 ? "is this an OCI registry? GET /v2/ must answer 200 or 401" : null);
+        }
+        transport.base(origin);
+    }
+
+    /** True when the blob is in the repository with the descriptor's size. */
+    public boolean hasBlob(String repository, Descriptor blob) {
+        return BlobHead.size(this, repository, blob.digest()).map(s -> s < 0 || s == blob.size()).orElse(false);
+    }
+
+    /** {@code HEAD} a blob: its size (-1 when the registry does not say), or empty when absent. */
+    public Optional<Long> blobSize(String repository, Digest digest) {
+        return BlobHead.size(this, repository, digest);
+    }
+
+    /** What {@link #pushBlob} did. */
+    public enum BlobPushResult { UPLOADED, MOUNTED }
+
+    /**
+     * Sends a blob: first tries to mount it from each of {@code mountFrom} (repositories of the same
+     * registry), else uploads the stream (one PUT for blobs up to the chunk size, else chunks that
+     * resume after failures). The stream is not read when a mount succeeds; the caller closes it.
+     */
+    public BlobPushResult pushBlob(String repository, Descriptor blob, InputStream content, List<String> mountFrom) {
+        markPush(repository);
+        URI session = null;
+        long minChunk = 0;
+        for (String from : mountFrom) {
+            if (from == null || from.equals(repository)) {
+                continue;
+            }
+            BlobMount.Result m = BlobMount.mount(this, repository, blob, from);
+            if (m.mounted()) {
+                options.progress().blobMounted(blob, from);
+                return BlobPushResult.MOUNTED;
+            }
+            if (m.session() != null) {
+                session = m.session();
+                minChunk = m.minChunk();
+                break;
+            }
+        }
+        new BlobUpload(this, repository, blob).upload(content, session, minChunk);
+        return BlobPushResult.UPLOADED;
+    }
+
+    /** Tries one cross-repository mount; true when the registry linked the blob. */
+    public boolean mountBlob(String repository, Descriptor blob, String fromRepository) {
+        markPush(repository);
+        BlobMount.Result m = BlobMount.mount(this, repository, blob, fromRepository);
+        if (m.session() != null) {
+            BlobUpload.cancel(this, repository, m.session());
+        }
+        return m.mounted();
+    }
+
+    /** PUTs a manifest or index under a tag or its digest, with its exact bytes. */
+    public void putManifest(String repository, String reference, Descriptor manifest, byte[] bytes) {
+        markPush(repository);
+        ManifestPut.put(this, repository, reference, manifest, bytes);
+    }
+
+    /** GETs a manifest or index by tag or digest, accepting OCI and Docker types. */
+    public RemoteManifest getManifest(String repository, String reference) {
+        return ManifestGet.get(this, repository, reference);
+    }
+
+    /** Opens a blob as a stream that fails at its end unless its bytes match the descriptor. */
+    public InputStream openBlob(String repository, Descriptor blob) {
+        return BlobGet.open(this, repository, blob);
+    }
+
+    HttpTransport transport() {
+        return transport;
+    }
+
+    /** Requests for this repository ask for push access from now on (so one token serves everything). */
+    void markPush(String repository) {
+        pushRepositories.add(repository);
+    }
+
+    Set<String> scopes(String repository) {
+        return Set.of("repository:" + repository + (pushRepositories.contains(repository) ? ":pull,push" : ":pull"));
+    }
+
+    URI uri(String path) {
+        URI base = transport.base();
+        if (base == null) {
+            throw new IllegalStateException("registry " + registry + " has not been pinged");
+        }
+        return URI.create(base + path);
+    }
+
+    @Override
+    public String toString() {
+        return "RegistryClient[" + registry + " at " + transport.base() + "]";
+    }
+}

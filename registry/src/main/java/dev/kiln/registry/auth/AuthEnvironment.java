@@ -1,0 +1,77 @@
+package dev.kiln.registry.auth;
+
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Where credentials live: the home folder and the environment variables that move the files
+ * ({@code DOCKER_CONFIG}, {@code REGISTRY_AUTH_FILE}, {@code XDG_RUNTIME_DIR}, {@code XDG_CONFIG_HOME})
+ * and the {@code PATH} searched for {@code docker-credential-*} helpers. Tests pass a temporary home
+ * and their own variables; {@link #system()} reads the real ones.
+ */
+public record AuthEnvironment(Path home, Map<String, String> env) {
+    public AuthEnvironment {
+        Objects.requireNonNull(home, "home");
+        env = Map.copyOf(env);
+    }
+
+    public static AuthEnvironment system() {
+        return new AuthEnvironment(Paths.get(System.getProperty("user.home")), System.getenv());
+    }
+
+    public String get(String name) {
+        String v = env.get(name);
+        return v == null || v.isEmpty() ? null : v;
+    }
+
+    /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
+    public Path dockerConfigFile() {
+        String dir = get("DOCKER_CONFIG");
+        return dir != null ? Paths.get(dir).resolve("config.json") : home.resolve(".docker").resolve("config.json");
+    }
+
+    /**
+     * The files looked up for credentials, first match wins: {@code $REGISTRY_AUTH_FILE},
+     * {@code $XDG_RUNTIME_DIR/containers/auth.json}, {@code ~/.config/containers/auth.json} (or under
+     * {@code $XDG_CONFIG_HOME}), then the Docker config file.
+     */
+    public List<Path> credentialFiles() {
+        List<Path> files = new ArrayList<>();
+        String authFile = get("REGISTRY_AUTH_FILE");
+        if (authFile != null) {
+            files.add(Paths.get(authFile));
+        }
+        String runtime = get("XDG_RUNTIME_DIR");
+        if (runtime != null) {
+            files.add(Paths.get(runtime).resolve("containers").resolve("auth.json"));
+        }
+        String configHome = get("XDG_CONFIG_HOME");
+        Path config = configHome != null ? Paths.get(configHome) : home.resolve(".config");
+        files.add(config.resolve("containers").resolve("auth.json"));
+        files.add(dockerConfigFile());
+        return files;
+    }
+
+    /** The folders of {@code PATH}. */
+    public List<Path> path() {
+        String p = get("PATH");
+        List<Path> out = new ArrayList<>();
+        if (p != null) {
+            for (String part : p.split(java.io.File.pathSeparator)) {
+                if (!part.isEmpty()) {
+                    out.add(Paths.get(part));
+                }
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public String toString() {
+        return "AuthEnvironment[home=" + home + "]";
+    }
+}
