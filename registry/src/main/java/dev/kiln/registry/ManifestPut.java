@@ -47,12 +47,17 @@ final class ManifestPut {
     private static String hint(Descriptor manifest, ObjectNode doc, HttpTransport.Response r) {
         RegistryException probe = new RegistryException("", r.status(), r.errors(), null);
         boolean invalid = probe.has(ErrorCode.MANIFEST_INVALID) || r.status() == 400 && r.errors().isEmpty();
-        if (probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN)) {
-            return "a blob or manifest it references is not in the repository (push children before parents)";
+        boolean blobUnknown = probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN);
+        // Distribution 2.8 refuses a layer whose urls it does not allow with 500 UNKNOWN plus
+        // MANIFEST_BLOB_UNKNOWN for that layer (others answer MANIFEST_INVALID): with foreign layers in
+        // the manifest, that is the likelier cause than a child pushed out of order.
+        if (hasForeignUrls(doc) && (invalid || blobUnknown || probe.has(ErrorCode.UNKNOWN))) {
+            return "the registry refuses layers with foreign URLs (urls, e.g. Windows base layers); allow them in the "
+                    + "registry (Distribution: REGISTRY_VALIDATION_MANIFESTS_URLS_ALLOW='[\"^https?://\"]'), as Docker Hub "
+                    + "and MCR do";
         }
-        if (invalid && hasForeignUrls(doc)) {
-            return "the registry refuses layers with foreign URLs (urls); allow them in the registry (Distribution: "
-                    + "REGISTRY_VALIDATION_MANIFESTS_URLS_ALLOW='[\"^https?://\"]') or leave the foreign layers out";
+        if (blobUnknown) {
+            return "a blob or manifest it references is not in the repository (push children before parents)";
         }
         boolean oci = MediaTypes.OCI_INDEX.equals(manifest.mediaType()) || MediaTypes.OCI_MANIFEST.equals(manifest.mediaType());
         if (oci && (r.status() == 415 || invalid || probe.has(ErrorCode.UNSUPPORTED))) {

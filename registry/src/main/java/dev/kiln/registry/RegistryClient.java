@@ -89,6 +89,11 @@ public final class RegistryClient {
             return;
         } catch (RegistryException e) {
             // fall back only when something answered, but not in TLS (a refused connection stays refused)
+            if (!plainAllowed && e.getCause() instanceof javax.net.ssl.SSLException ssl && !(ssl instanceof SSLHandshakeException)) {
+                // something answered, but not in TLS: most likely a plain-HTTP registry
+                throw new RegistryException(e.getMessage() + "; the registry seems to speak plain HTTP, which kiln uses only"
+                        + " for loopback registries (as Docker does) or with --insecure", e.status(), e.errors(), e.getCause());
+            }
             if (!plainAllowed || !(e.getCause() instanceof IOException io) || io instanceof java.net.ConnectException
                     || io instanceof java.net.http.HttpConnectTimeoutException || io instanceof SSLHandshakeException) {
                 throw e;
