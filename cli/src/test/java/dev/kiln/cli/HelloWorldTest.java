@@ -47,7 +47,7 @@ class HelloWorldTest {
     @TempDir
     static Path shared;
     static HelloWorldBases.Bases bases;
-    static Path context;
+    static final Path CONTEXT = Peers.repoRoot().resolve("testdata/hello-world");
 
     @TempDir
     Path tmp;
@@ -55,7 +55,6 @@ class HelloWorldTest {
     @BeforeAll
     static void writeBases() throws IOException {
         bases = HelloWorldBases.write(shared.resolve("bases"), "busybox placeholder".getBytes(StandardCharsets.UTF_8));
-        context = Peers.repoRoot().resolve("testdata/hello-world");
     }
 
     // --- one command, one tag ---
@@ -95,9 +94,9 @@ class HelloWorldTest {
         Path one = tmp.resolve("one");
         buildBoth(one).ok();
         Path two = tmp.resolve("two");
-        kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "--timestamp", "0",
+        kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "--timestamp", "0",
                 "-f", recipe("linux"), "-t", "linux", "-o", "oci:" + two).ok();
-        kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "--timestamp", "0",
+        kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "--timestamp", "0",
                 "-f", recipe("windows"), "--platform", "windows/amd64", "-t", "windows", "-o", "oci:" + two).ok();
         Run create = kiln("index", "create", "oci:" + two + ":latest", "oci:" + two + ":linux", "oci:" + two + ":windows").ok();
         assertTrue(create.out.contains("(2 images)"), create.out);
@@ -164,7 +163,7 @@ class HelloWorldTest {
             }
         }
         assertEquals(List.of("Files/", "Files/hello/", "Files/hello/hello.txt", "Hives/"), List.copyOf(tar.keySet()));
-        assertArrayEquals(Files.readAllBytes(context.resolve("hello.txt")), content.get("Files/hello/hello.txt"));
+        assertArrayEquals(Files.readAllBytes(CONTEXT.resolve("hello.txt")), content.get("Files/hello/hello.txt"));
         for (TarArchiveEntry e : tar.values()) {
             String sd = e.getExtraPaxHeaders().get(WindowsLayout.RAWSD);
             assertTrue(sd != null && !sd.isEmpty(), e.getName() + " carries a PAX " + WindowsLayout.RAWSD + " record: "
@@ -230,7 +229,7 @@ class HelloWorldTest {
         HelloWorldBases.Bases full = HelloWorldBases.write(mirror, "busybox placeholder".getBytes(StandardCharsets.UTF_8));
         OciLayout.open(mirror).blobs().put(full.foreignLayer(), new ByteArrayInputStream(full.foreignBlob()));
         Path withBlob = tmp.resolve("with-blob");
-        kiln("build", context.toString(), "--base-layout", mirror.toString(), "--timestamp", "0",
+        kiln("build", CONTEXT.toString(), "--base-layout", mirror.toString(), "--timestamp", "0",
                 "--file-for", "linux/amd64=" + recipe("linux"), "--file-for", "windows/amd64=" + recipe("windows"),
                 "-t", "hello-world:latest", "-o", "oci:" + withBlob).ok();
         assertTrue(OciLayout.open(withBlob).blobs().exists(full.foreignLayer().digest()));
@@ -256,7 +255,7 @@ class HelloWorldTest {
     void indexCreateWithTwoImagesForOnePlatform() throws IOException {
         Path out = twoTags();
         // the Linux recipe built a second time under the Windows name (no --platform windows/amd64)
-        kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("linux"),
+        kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("linux"),
                 "-t", "windows", "-o", "oci:" + out).ok();
         Run r = kiln("index", "create", "oci:" + out + ":latest", "oci:" + out + ":linux", "oci:" + out + ":windows");
         r.failsWith(1, "two images for platform linux/amd64: oci:" + out + ":linux and oci:" + out
@@ -282,7 +281,7 @@ class HelloWorldTest {
 
     @Test
     void windowsRecipeBuiltForTheDefaultPlatform() {
-        Run r = kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("windows"),
+        Run r = kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("windows"),
                 "-t", "windows", "-o", "oci:" + tmp.resolve("out"));
         r.failsWith(1, "no image for platform linux/amd64 (available: windows(10.0.17763.5576)/amd64)");
     }
@@ -320,12 +319,16 @@ class HelloWorldTest {
     }
 
     static String recipe(String os) {
-        return context.resolve("Dockerfile." + os).toString();
+        return CONTEXT.resolve("Dockerfile." + os).toString();
     }
 
     /** {@code kiln build testdata/hello-world --base-layout BASES --file-for ... -t hello-world:latest -o oci:OUT}. */
     static Run buildBoth(Path out, String... extra) {
-        List<String> args = new ArrayList<>(List.of("build", context.toString(), "--base-layout", bases.dir().toString(),
+        return buildBoth(bases.dir(), out, extra);
+    }
+
+    static Run buildBoth(Path basesDir, Path out, String... extra) {
+        List<String> args = new ArrayList<>(List.of("build", CONTEXT.toString(), "--base-layout", basesDir.toString(),
                 "--timestamp", "0",
                 "--file-for", "linux/amd64=" + recipe("linux"), "--file-for", "windows/amd64=" + recipe("windows"),
                 "-t", "hello-world:latest", "-o", "oci:" + out));
@@ -336,9 +339,9 @@ class HelloWorldTest {
     /** A layout with the Linux image tagged {@code linux} and the Windows one {@code windows}. */
     Path twoTags() {
         Path out = tmp.resolve("two");
-        kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("linux"),
+        kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("linux"),
                 "-t", "linux", "-o", "oci:" + out).ok();
-        kiln("build", context.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("windows"),
+        kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "-f", recipe("windows"),
                 "--platform", "windows/amd64", "-t", "windows", "-o", "oci:" + out).ok();
         return out;
     }
