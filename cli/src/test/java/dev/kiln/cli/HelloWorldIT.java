@@ -173,6 +173,18 @@ class HelloWorldIT {
             assertEquals(byDocker.get("mediaType"), byKiln.get("mediaType"));
             assertEquals("application/vnd.docker.distribution.manifest.list.v2+json", byKiln.get("mediaType").asText());
             assertEquals(byDocker.get("manifests"), byKiln.get("manifests"), "same entries: digests, sizes, platforms");
+
+            // docker manifest create + push in one step, straight on the registry: the same index as the local one
+            kiln("index", "create", "docker://" + repo + ":remote", "docker://" + repo + ":linux", "docker://" + repo + ":windows").ok();
+            String remote = Tools.skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + repo + ":remote").assertOk().stdout();
+            assertEquals(OciLayout.open(two).resolve("latest").digest(), Digest.sha256(remote.getBytes(StandardCharsets.UTF_8)));
+            kiln("index", "create", "docker://" + repo + ":x", "docker://" + repo + ":linux", "docker://" + repo + ":windws")
+                    .failsWith(1, "getting manifest windws failed: HTTP 404 MANIFEST_UNKNOWN");
+            kiln("index", "create", "docker://" + repo + ":x", "docker://" + repo + ":linux", "docker://" + repo + ":linux")
+                    .failsWith(1, "two images for platform linux/amd64");
+            kiln("index", "create", "docker://" + repo + ":x", "docker://" + repo + ":remote")
+                    .failsWith(1, "docker://" + repo + ":remote names an image index (2 platforms), not a single image");
+            Tools.skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + repo + ":x").assertFails();
         }
     }
 
