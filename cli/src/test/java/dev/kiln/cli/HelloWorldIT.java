@@ -140,6 +140,14 @@ class HelloWorldIT {
             assertEquals("10.0.17763.5576", seen.get("manifests").get(1).get("platform").get("os.version").asText());
             docker.docker("pull", "--platform", "linux/amd64", name).assertOk();
             assertEquals(HELLO_LINUX + "\n", docker.docker("run", "--rm", "--network", "none", name).assertOk().stdout());
+
+            // build and push in one command: the same index
+            kiln("build", CONTEXT.toString(), "--base-layout", bases.dir().toString(), "--timestamp", "0",
+                    "--file-for", "linux/amd64=" + recipe("linux"), "--file-for", "windows/amd64=" + recipe("windows"),
+                    "-o", "docker://" + registry.hostPort() + "/hello-world:direct").ok();
+            String direct = Tools.skopeo("inspect", "--raw", "--tls-verify=false",
+                    "docker://" + registry.hostPort() + "/hello-world:direct").assertOk().stdout();
+            assertEquals(raw, direct);
         }
     }
 
