@@ -56,9 +56,15 @@ final class HelloWorldBases {
     private HelloWorldBases() {
     }
 
-    /** Writes both bases into the layout folder ARGS[0] (for trying the example by hand). */
+    /**
+     * Writes both bases into the layout folder ARGS[0] (for trying the example by hand); with a second
+     * argument {@code --with-foreign-blob} the layout holds the foreign layer's blob too.
+     */
     public static void main(String[] args) throws IOException {
         Bases b = write(Path.of(args[0]));
+        if (args.length > 1 && args[1].equals("--with-foreign-blob")) {
+            OciLayout.open(b.dir()).blobs().put(b.foreignLayer(), new java.io.ByteArrayInputStream(b.foreignBlob()));
+        }
         System.out.println("wrote " + ALPINE + " " + b.alpine().digest() + " and " + NANOSERVER + " "
                 + b.nanoserver().digest() + " to " + b.dir());
     }

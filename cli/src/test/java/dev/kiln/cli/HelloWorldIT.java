@@ -21,6 +21,7 @@ import dev.kiln.testing.Podman;
 import dev.kiln.testing.Proc;
 import dev.kiln.testing.Registry;
 import dev.kiln.testing.Tools;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -197,11 +198,23 @@ class HelloWorldIT {
     }
 
     @Test
-    void aRegistryThatRefusesForeignUrlsGetsAClearMessage() {
+    void aRegistryThatRefusesForeignUrlsGetsAClearMessage() throws IOException {
+        // a build whose base layout holds the foreign blob, so --include-nondistributable can upload it
+        Path mirror = work.resolve("mirror");
+        HelloWorldBases.Bases full = HelloWorldBases.write(mirror);
+        OciLayout.open(mirror).blobs().put(full.foreignLayer(), new ByteArrayInputStream(full.foreignBlob()));
+        Path withBlob = work.resolve("with-blob");
+        buildBoth(mirror, withBlob).ok();
         try (Registry strict = Registry.start()) {
             HelloWorldTest.Run r = kiln("push", "oci:" + out + ":latest", "docker://" + strict.hostPort() + "/hello-world:latest");
             r.failsWith(1, "the registry refuses layers with foreign URLs");
             assertTrue(r.err().contains("REGISTRY_VALIDATION_MANIFESTS_URLS_ALLOW"), r.err());
+            // uploading the blob does not help: the manifest still carries the urls
+            kiln("push", "--include-nondistributable", "oci:" + withBlob + ":latest",
+                    "docker://" + strict.hostPort() + "/hello-world:with-blob")
+                    .failsWith(1, "the registry refuses layers with foreign URLs");
+            Tools.tool("curl", "-sf", "-I", strict.url() + "/v2/hello-world/blobs/" + full.foreignLayer().digest())
+                    .run().assertOk();
         }
     }
 
