@@ -138,9 +138,11 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Entrypoint e) {
             s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!e.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Cmd c) {
             s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!c.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Expose e) {
             s.editor.expose(e.ports());
