@@ -121,6 +121,13 @@ class PushPullIT {
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("pushed %d MB in %d blobs in %d ms%n", image.totalBlobBytes() >> 20, image.blobs.size(), ms);
+        long pullStart = System.nanoTime();
+        OciLayout pulled = OciLayout.openOrCreate(tmp.resolve("pulled"));
+        try (RegistrySource s = RegistrySource.open(ImageReference.parse("docker://" + registry.address + "/kiln/big:1"), RegistryOptions.defaults());
+             LayoutDestination ld = new LayoutDestination(pulled, "1", "oci:pulled")) {
+            MiniCopy.copy(s, ld, List.of(), 4);
+        }
+        System.out.printf("pulled them back (verified) in %d ms%n", (System.nanoTime() - pullStart) / 1_000_000);
         byte[] raw = Cmd.check("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + registry.address + "/kiln/big:1");
         assertEquals(image.index.digest(), Digest.sha256(raw));
         // skopeo copies every blob and checks its digest
