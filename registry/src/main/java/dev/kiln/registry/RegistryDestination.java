@@ -163,7 +163,7 @@ public final class RegistryDestination implements ImageDestination {
                     }
                 }, pool));
             }
-            CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]));
+            CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
             futures.forEach(f -> f.whenComplete((v, e) -> {
                 if (e != null) {
                     all.completeExceptionally(e); // fail fast

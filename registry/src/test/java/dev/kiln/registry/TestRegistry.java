@@ -24,11 +24,28 @@ final class TestRegistry implements AutoCloseable {
     final Path certDir;
     final boolean tls;
 
+    private final Thread hook;
+
     private TestRegistry(Map<String, String> values) {
         this.address = values.get("REGISTRY");
         this.dir = Paths.get(values.get("DIR"));
         this.certDir = values.containsKey("CERT_DIR") ? Paths.get(values.get("CERT_DIR")) : null;
         this.tls = "https".equals(values.get("SCHEME"));
+        // stops the registry even when the test JVM ends without @AfterAll
+        this.hook = new Thread(this::stopQuietly, "stop-registry");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private void stopQuietly() {
+        try {
+            Process p = new ProcessBuilder(SCRIPT.toString(), "stop", "--dir", dir.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // nothing more to do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Fails (never skips) when a tool the integration tests need is missing. */
@@ -92,10 +109,12 @@ final class TestRegistry implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(SCRIPT.toString(), "stop", "--dir", dir.toString())
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS);
+    public void close() {
+        stopQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
     }
 }
