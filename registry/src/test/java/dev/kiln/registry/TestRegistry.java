@@ -17,7 +17,8 @@ import java.util.concurrent.TimeUnit;
  * by {@link #close()} through the script's own {@code stop}, which kills only that PID.
  */
 final class TestRegistry implements AutoCloseable {
-    static final Path SCRIPT = Paths.get(System.getProperty("kiln.startRegistry", "/work/shared/tools/start-registry"));
+    static final Path SCRIPT = System.getProperty("kiln.startRegistry") != null
+            ? Paths.get(System.getProperty("kiln.startRegistry")) : dev.kiln.testing.Peers.script("start-registry");
 
     final String address;
     final Path dir;
@@ -53,7 +54,7 @@ final class TestRegistry implements AutoCloseable {
         for (String tool : tools) {
             if (which(tool) == null) {
                 throw new IllegalStateException(tool + " is not installed; the registry integration tests need it "
-                        + "(run /work/shared/tools/install-oci-peers)");
+                        + "(run scripts/install-test-tools)");
             }
         }
         if (!Files.isExecutable(SCRIPT)) {
