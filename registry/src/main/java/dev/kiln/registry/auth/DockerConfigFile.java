@@ -44,7 +44,7 @@ public final class DockerConfigFile {
     public static DockerConfigFile read(Path file) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = dev.kiln.layout.SmallFiles.read(file, 1024 * 1024);
         } catch (NoSuchFileException e) {
             return new DockerConfigFile(file, Json.object());
         } catch (IOException e) {
