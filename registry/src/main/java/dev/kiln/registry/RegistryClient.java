@@ -86,7 +86,16 @@ public final class RegistryClient {
         URI https = URI.create("https://" + api + "/v2/");
         boolean loopback = Hosts.isLoopback(api);
         if (!options.insecure() && !loopback) {
-            accept(pingOnce(https));
+            try {
+                accept(pingOnce(https));
+            } catch (RegistryException e) {
+                if (e.getCause() instanceof javax.net.ssl.SSLException ssl && !(ssl instanceof javax.net.ssl.SSLHandshakeException)) {
+                    // something answered, but not in TLS: most likely a plain-HTTP registry
+                    throw new RegistryException(e.getMessage() + "; the registry seems to speak plain HTTP, which kiln uses"
+                            + " only for loopback registries (as Docker does) or with --insecure", e.status(), e.errors(), ssl);
+                }
+                throw e;
+            }
             return;
         }
         // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
