@@ -5,6 +5,7 @@ import static dev.kiln.cli.HelloWorldTest.buildBoth;
 import static dev.kiln.cli.HelloWorldTest.kiln;
 import static dev.kiln.cli.HelloWorldTest.recipe;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,23 +21,19 @@ import dev.kiln.testing.Peers;
 import dev.kiln.testing.Podman;
 import dev.kiln.testing.Proc;
 import dev.kiln.testing.Registry;
+import dev.kiln.testing.TestHost;
 import dev.kiln.testing.Tools;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.Inet4Address;
-import java.net.InetAddress;
-import java.net.NetworkInterface;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -220,80 +217,37 @@ class HelloWorldIT {
 
     /**
      * Plain HTTP to a registry that is not on loopback: refused without --insecure, with a message that
-     * says why; with --insecure kiln talks to it. The "registry" is a stand-in on this machine's first
-     * non-loopback address (Distribution here listens on 127.0.0.1 only) that answers like Go's
-     * net/http: 200 to {@code GET /v2/}, 404 to other requests, 400 to bytes that are no HTTP (a TLS
-     * ClientHello).
+     * says why; with --insecure kiln talks to it. The "registry" is a plain HTTP server (python's
+     * http.server answering 200 to {@code GET /v2/} and 400 to a TLS hello) on a test host of our own:
+     * a network namespace joined by veth, so the address is not loopback and no traffic leaves the machine.
      */
     @Test
     void plainHttpToANonLoopbackRegistryNeedsInsecure() throws Exception {
-        InetAddress address = nonLoopbackAddress();
-        Assumptions.assumeTrue(address != null, "this machine has no non-loopback IPv4 address");
-        List<String> seen = Collections.synchronizedList(new ArrayList<>());
-        try (ServerSocket server = new ServerSocket(0, 50, address)) {
-            Thread t = new Thread(() -> servePlainHttp(server, seen), "plain-http-registry");
-            t.setDaemon(true);
-            t.start();
-            String ref = "docker://" + address.getHostAddress() + ":" + server.getLocalPort() + "/hello-world:latest";
+        Path root = work.resolve("plain-http-root");
+        Files.createDirectories(root.resolve("v2"));
+        Files.writeString(root.resolve("v2/index.html"), "{}");
+        Path log = work.resolve("plain-http.log");
+        int port = 18000 + (int) (ProcessHandle.current().pid() % 1000);
+        try (TestHost host = TestHost.create()) {
+            host.start(log, "python3", "-u", "-m", "http.server", String.valueOf(port), "--bind", host.address(),
+                    "--directory", root.toString());
+            String url = "http://" + host.address() + ":" + port + "/v2/";
+            for (int i = 0; i < 50 && !Tools.tool("curl", "-sf", "-m", "1", url).run().ok(); i++) {
+                Thread.sleep(100);
+            }
+            Tools.tool("curl", "-sf", "-m", "2", url).run().assertOk();
+            String before = Files.readString(log);
+            String ref = "docker://" + host.address() + ":" + port + "/hello-world:latest";
             HelloWorldTest.Run refused = kiln("push", "oci:" + out + ":latest", ref);
             refused.failsWith(1, "the registry seems to speak plain HTTP, which kiln uses only for loopback registries"
                     + " (as Docker does) or with --insecure");
-            assertTrue(seen.stream().noneMatch(l -> l.startsWith("GET") || l.startsWith("HEAD") || l.startsWith("PUT")
-                    || l.startsWith("POST")), "nothing was sent over plain HTTP: " + seen);
+            String during = Files.readString(log).substring(before.length());
+            assertFalse(during.contains("\"GET ") || during.contains("\"HEAD ") || during.contains("\"PUT ")
+                    || during.contains("\"POST "), "nothing was sent over plain HTTP: " + during);
 
             kiln("push", "--insecure", "oci:" + out + ":latest", ref); // the stand-in takes no blobs; it is asked
-            assertTrue(seen.contains("GET /v2/"), "with --insecure kiln pings over plain HTTP: " + seen);
+            String after = Files.readString(log).substring(before.length());
+            assertTrue(after.contains("\"GET /v2/ HTTP/1.1\""), "with --insecure kiln pings over plain HTTP: " + after);
         }
-    }
-
-    private static void servePlainHttp(ServerSocket server, List<String> seen) {
-        while (!server.isClosed()) {
-            try (Socket s = server.accept()) {
-                s.setSoTimeout(5000);
-                InputStream in = s.getInputStream();
-                ByteArrayOutputStream head = new ByteArrayOutputStream();
-                byte[] buf = new byte[4096];
-                int n = in.read(buf);
-                while (n > 0) {
-                    head.write(buf, 0, n);
-                    String text = head.toString(StandardCharsets.ISO_8859_1);
-                    if (!text.matches("(?s)[A-Z]+ /.*") || text.contains("\r\n\r\n")) {
-                        break;
-                    }
-                    n = in.read(buf);
-                }
-                String text = head.toString(StandardCharsets.ISO_8859_1);
-                String status;
-                if (text.matches("(?s)[A-Z]+ /\\S* HTTP/1\\.1\r\n.*")) {
-                    String line = text.substring(0, text.indexOf(" HTTP/1.1"));
-                    seen.add(line);
-                    status = line.equals("GET /v2/") ? "200 OK" : "404 Not Found";
-                } else {
-                    seen.add("not HTTP (" + head.size() + " bytes)");
-                    status = "400 Bad Request";
-                }
-                OutputStream o = s.getOutputStream();
-                o.write(("HTTP/1.1 " + status + "\r\nDocker-Distribution-API-Version: registry/2.0\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
-                        .getBytes(StandardCharsets.ISO_8859_1));
-                o.flush();
-            } catch (IOException e) {
-                // closed at the end of the test, or a client gave up: next connection
-            }
-        }
-    }
-
-    private static InetAddress nonLoopbackAddress() throws IOException {
-        for (NetworkInterface nif : Collections.list(NetworkInterface.getNetworkInterfaces())) {
-            if (!nif.isUp() || nif.isLoopback()) {
-                continue;
-            }
-            for (InetAddress a : Collections.list(nif.getInetAddresses())) {
-                if (a instanceof Inet4Address && !a.isLoopbackAddress()) {
-                    return a;
-                }
-            }
-        }
-        return null;
     }
 }
