@@ -218,16 +218,24 @@ final class BuildCommand implements Callable<Integer> {
     private Map<Platform, Path> recipes(Path ctx) {
         Map<Platform, Path> out = new LinkedHashMap<>();
         Path defaultRecipe = file != null ? FileSystems.getDefault().getPath(file) : ctx.resolve("Dockerfile");
+        Map<Platform, Path> fileFor = new LinkedHashMap<>();
         for (Platform p : Sources.platforms(platforms)) {
             out.put(p, defaultRecipe);
         }
-        for (String f : fileFor) {
+        for (String f : this.fileFor) {
             int eq = f.indexOf('=');
             if (eq <= 0 || eq == f.length() - 1) {
                 throw new Failures.UsageException("--file-for wants PLATFORM=RECIPE, not '" + f + "'");
             }
             Platform p = Sources.platforms(List.of(f.substring(0, eq))).get(0);
-            out.put(p, FileSystems.getDefault().getPath(f.substring(eq + 1)));
+            Path recipe = FileSystems.getDefault().getPath(f.substring(eq + 1));
+            Path earlier = fileFor.get(p);
+            if (earlier != null) {
+                throw new Failures.UsageException("--file-for " + p + " is given twice (" + earlier + " and " + recipe
+                        + "); an index holds one image per platform");
+            }
+            fileFor.put(p, recipe);
+            out.put(p, recipe);
         }
         if (out.isEmpty()) {
             out.put(Platform.parse("linux/amd64"), defaultRecipe);

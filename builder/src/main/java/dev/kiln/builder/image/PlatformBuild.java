@@ -138,9 +138,11 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Entrypoint e) {
             s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!e.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Cmd c) {
             s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!c.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Expose e) {
             s.editor.expose(e.ports());
@@ -242,17 +244,5 @@ public final class PlatformBuild {
         byte[] bytes = manifest.toBytes();
         Descriptor desc = settings.out().putBytes(manifest.mediaType(), bytes);
         return new Result(desc.withPlatform(config.platform()), manifest, config);
-    }
-
-    static Map<String, String> ordered(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
-    }
-
-    static List<Digest> copy(List<Digest> l) {
-        return new ArrayList<>(l);
-    }
-
-    static List<History> copyHistory(List<History> l) {
-        return l == null ? new ArrayList<>() : new ArrayList<>(l);
     }
 }

@@ -31,7 +31,8 @@ public interface ContentSource {
         return new ContentSource() {
             @Override
             public InputStream open() throws IOException {
-                return Files.newInputStream(file);
+                // NOFOLLOW: a file swapped for a symlink after the scan must not pull in what it points at
+                return Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
             }
 
             @Override
