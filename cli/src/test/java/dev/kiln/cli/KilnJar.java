@@ -47,11 +47,15 @@ final class KilnJar {
         return jar;
     }
 
-    /** {@code java -jar kiln.jar ARGS}, with this JVM's java. */
-    static List<String> command(List<String> args) {
+    /**
+     * {@code java -jar kiln.jar ARGS}, with this JVM's java and {@code tmp} as its temporary folder
+     * (so a killed kiln's temporary folders go with the test's).
+     */
+    static List<String> command(List<String> args, Path tmp) {
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.add("-XX:+UseSerialGC");
+        cmd.add("-Djava.io.tmpdir=" + tmp);
         cmd.add("-jar");
         cmd.add(jar().toString());
         cmd.addAll(args);
@@ -122,7 +126,8 @@ final class KilnJar {
         long n = COUNTER.incrementAndGet();
         Path out = logs.resolve("kiln-" + n + ".out");
         Path err = logs.resolve("kiln-" + n + ".err");
-        Process p = new ProcessBuilder(command(args))
+        Path tmp = Files.createDirectories(logs.resolveSibling(logs.getFileName() + "-tmp"));
+        Process p = new ProcessBuilder(command(args, tmp))
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
         return new Running(List.copyOf(args), p, out, err);
