@@ -235,6 +235,9 @@ public final class RegistryDestination implements ImageDestination {
     }
 
     private static String tagOf(String name) {
+        if (name.lastIndexOf(':') < name.lastIndexOf('/') || name.indexOf('@') >= 0) {
+            return name; // no explicit tag: reported as an invalid tag below
+        }
         try {
             String tag = dev.kiln.layout.spec.ImageName.parse(name).tag();
             return tag == null ? name : tag;
