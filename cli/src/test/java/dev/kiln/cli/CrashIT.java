@@ -59,7 +59,7 @@ class CrashIT {
     /** A layout holding the large image "big" (uncompressed layers), the source of copy and pull. */
     static Path bigSource;
 
-    /** command -> {kills, killed while running, valid after kill, reruns completed, blobs kept on rerun}. */
+    /** command -> {kills, killed while running, valid after kill, reruns completed, blobs kept on rerun, partial files left}. */
     static final Map<String, long[]> FIGURES = new TreeMap<>();
 
     @BeforeAll
@@ -85,10 +85,11 @@ class CrashIT {
     @AfterAll
     static void figures() {
         StringBuilder b = new StringBuilder("CrashIT figures (seed " + SEED + ", " + ROUNDS + " rounds per command):\n");
-        long[] total = new long[5];
+        long[] total = new long[6];
         FIGURES.forEach((cmd, f) -> {
             b.append(String.format("  %-16s kills %d (while running %d), valid after kill %d, reruns completed %d, "
-                    + "blobs kept unrewritten %d%n", cmd, f[0], f[1], f[2], f[3], f[4]));
+                    + "blobs kept unrewritten %d, .kiln/tmp partial files left by kills %d%n",
+                    cmd, f[0], f[1], f[2], f[3], f[4], f[5]));
             for (int i = 0; i < total.length; i++) {
                 total[i] += f[i];
             }
@@ -157,7 +158,7 @@ class CrashIT {
 
     private void crashRounds(String command, BiFunction<Path, Integer, List<String>> args, boolean checkCopied) throws Exception {
         Random random = new Random(SEED ^ command.hashCode());
-        long[] f = FIGURES.computeIfAbsent(command, k -> new long[5]);
+        long[] f = FIGURES.computeIfAbsent(command, k -> new long[6]);
 
         // a full run first: how long the command takes and what it must end with
         Path reference = work.resolve(command + "-reference");
@@ -211,6 +212,12 @@ class CrashIT {
             }
             assertOnlyBlobsInBlobs(dest, where);
             f[2]++;
+            Path tmp = dest.resolve(".kiln").resolve("tmp");
+            if (Files.isDirectory(tmp)) {
+                try (var partial = Files.list(tmp)) {
+                    f[5] += partial.filter(p -> p.getFileName().toString().endsWith(".partial")).count();
+                }
+            }
 
             // the rerun finishes and keeps every blob that was already there
             var blobsBefore = blobStamps(dest);
