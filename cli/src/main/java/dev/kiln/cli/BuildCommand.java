@@ -155,7 +155,7 @@ final class BuildCommand implements Callable<Integer> {
                          baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
                         buildArgs(), time, docker, tempRoot, target, 64L * 1024 * 1024 * 1024, cache());
-                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
+                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).listener(progress()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
                 }
@@ -205,6 +205,21 @@ final class BuildCommand implements Callable<Integer> {
         }
         out.println("wrote " + output + " " + result.root().digest()
                 + (tags.isEmpty() ? "" : " tagged " + String.join(", ", tags)));
+    }
+
+    /** Layer lines on stderr when it is a terminal (never with --json). */
+    private dev.kiln.builder.image.BuildListener progress() {
+        if (common.json || !Progress.interactive()) {
+            return null;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        return (platform, where, layer, cached) -> {
+            synchronized (err) {
+                err.printf("  %-14s %-28s %s  %s%s%n", platform, where.substring(where.lastIndexOf('/') + 1),
+                        layer.digest().shortHex(), Progress.human(layer.size()), cached ? "  (cached)" : "");
+                err.flush();
+            }
+        };
     }
 
     private LayerCache cache() {
