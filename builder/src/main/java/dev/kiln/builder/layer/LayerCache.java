@@ -109,26 +109,25 @@ public final class LayerCache {
             Files.deleteIfExists(record);
             return Optional.empty();
         }
-        try {
-            if (out instanceof DirectoryBlobStore dir && linkVerified(d, dir)) {
-                return Optional.of(layer);
-            }
-            try (InputStream in = blobs.openVerified(d)) {
-                out.put(d, in);
-            }
-        } catch (DigestMismatchException e) {
+        try (InputStream in = blobs.openVerified(d)) {
+            in.transferTo(java.io.OutputStream.nullOutputStream()); // never trusted unhashed
+        } catch (DigestMismatchException | java.nio.file.NoSuchFileException e) {
+            // damaged (or dropped meanwhile by another thread that found it damaged): build again
             blobs.delete(d.digest());
             Files.deleteIfExists(record);
             return Optional.empty();
         }
+        if (out instanceof DirectoryBlobStore dir && link(d, dir)) {
+            return Optional.of(layer);
+        }
+        try (InputStream in = blobs.openVerified(d)) {
+            out.put(d, in);
+        }
         return Optional.of(layer);
     }
 
-    /** Hashes the cached blob, then hard-links it into {@code out}; false when links are not possible. */
-    private boolean linkVerified(Descriptor d, DirectoryBlobStore out) throws IOException {
-        try (InputStream in = blobs.openVerified(d)) {
-            in.transferTo(java.io.OutputStream.nullOutputStream());
-        }
+    /** Hard-links a verified cached blob into {@code out}; false when links are not possible. */
+    private boolean link(Descriptor d, DirectoryBlobStore out) throws IOException {
         Path target = out.path(d.digest());
         try {
             Files.createDirectories(target.getParent());
