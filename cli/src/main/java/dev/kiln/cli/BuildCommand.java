@@ -8,6 +8,7 @@ import dev.kiln.builder.image.MultiPlatformBuild;
 import dev.kiln.builder.image.PlatformBuild;
 import dev.kiln.builder.layer.Compression;
 import dev.kiln.builder.layer.LayerBuilder;
+import dev.kiln.builder.layer.LayerCache;
 import dev.kiln.builder.recipe.IgnoreRules;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.oci.OciLayout;
@@ -96,6 +97,12 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "oci|docker", defaultValue = "oci", description = "Media types: OCI (default) or Docker schema2.")
     String format;
 
+    @Option(names = "--no-cache", description = "Build every layer, ignoring and not filling the layer cache.")
+    boolean noCache;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Layer cache (default: $KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln or ~/.cache/kiln).")
+    String cacheDir;
+
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "Platforms built at once (default ${DEFAULT-VALUE}).")
     int jobs;
 
@@ -147,15 +154,15 @@ final class BuildCommand implements Callable<Integer> {
                  BaseResolver bases = new BaseResolver(FileSystems.getDefault(),
                          baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
-                        buildArgs(), time, docker, tempRoot, target, 64L * 1024 * 1024 * 1024);
-                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
+                        buildArgs(), time, docker, tempRoot, target, 64L * 1024 * 1024 * 1024, cache());
+                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).listener(progress()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
                 }
                 committed = true;
             } finally {
                 if (!committed && created != null) {
-                    deleteTree(created); // a failed build leaves no new layout behind
+                    removeIfUnused(out, created); // a failed build leaves no new layout behind
                 }
             }
             if (!direct) {
@@ -200,19 +207,50 @@ final class BuildCommand implements Callable<Integer> {
                 + (tags.isEmpty() ? "" : " tagged " + String.join(", ", tags)));
     }
 
+    /** Layer lines on stderr when it is a terminal (never with --json). */
+    private dev.kiln.builder.image.BuildListener progress() {
+        if (common.json || !Progress.interactive()) {
+            return null;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        return (platform, where, layer, cached) -> {
+            synchronized (err) {
+                err.printf("  %-14s %-28s %s  %s%s%n", platform, where.substring(where.lastIndexOf('/') + 1),
+                        layer.digest().shortHex(), Progress.human(layer.size()), cached ? "  (cached)" : "");
+                err.flush();
+            }
+        };
+    }
+
+    private LayerCache cache() {
+        if (noCache) {
+            return null;
+        }
+        return new LayerCache(cacheDir != null ? FileSystems.getDefault().getPath(cacheDir)
+                : LayerCache.defaultDirectory(FileSystems.getDefault()));
+    }
+
     private Map<Platform, Path> recipes(Path ctx) {
         Map<Platform, Path> out = new LinkedHashMap<>();
         Path defaultRecipe = file != null ? FileSystems.getDefault().getPath(file) : ctx.resolve("Dockerfile");
+        Map<Platform, Path> fileFor = new LinkedHashMap<>();
         for (Platform p : Sources.platforms(platforms)) {
             out.put(p, defaultRecipe);
         }
-        for (String f : fileFor) {
+        for (String f : this.fileFor) {
             int eq = f.indexOf('=');
             if (eq <= 0 || eq == f.length() - 1) {
                 throw new Failures.UsageException("--file-for wants PLATFORM=RECIPE, not '" + f + "'");
             }
             Platform p = Sources.platforms(List.of(f.substring(0, eq))).get(0);
-            out.put(p, FileSystems.getDefault().getPath(f.substring(eq + 1)));
+            Path recipe = FileSystems.getDefault().getPath(f.substring(eq + 1));
+            Path earlier = fileFor.get(p);
+            if (earlier != null) {
+                throw new Failures.UsageException("--file-for " + p + " is given twice (" + earlier + " and " + recipe
+                        + "); an index holds one image per platform");
+            }
+            fileFor.put(p, recipe);
+            out.put(p, recipe);
         }
         if (out.isEmpty()) {
             out.put(Platform.parse("linux/amd64"), defaultRecipe);
@@ -262,6 +300,24 @@ final class BuildCommand implements Callable<Integer> {
             return IgnoreRules.none();
         }
         return IgnoreRules.parse(f.toString(), new String(dev.kiln.layout.SmallFiles.read(f, 1024 * 1024), StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Deletes a layout this build created, unless another writer (a second build into the same new
+     * folder) has tagged something in it or is still writing blobs into it: waits for those writers
+     * like gc does, then deletes only a layout whose index is empty.
+     */
+    private static void removeIfUnused(OciLayout layout, Path dir) {
+        try {
+            layout.exclusively(() -> {
+                if (layout.index().manifests().isEmpty()) {
+                    deleteTree(dir);
+                }
+                return null;
+            });
+        } catch (IOException | RuntimeException e) {
+            // leave it: an empty layout is harmless
+        }
     }
 
     private static void deleteTree(Path p) {

@@ -52,6 +52,9 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
     }
 
     static String message(Throwable t) {
+        if (isDiskFull(t)) {
+            return DISK_FULL;
+        }
         if (t instanceof KilnException) {
             return oneLine(t.getMessage());
         }
@@ -66,9 +69,6 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         }
         if (t instanceof IOException) {
             String m = t.getMessage();
-            if (m != null && m.contains("No space left on device")) {
-                return "no space left on device; nothing was committed (the layout still holds what it held before)";
-            }
             return oneLine(m == null ? t.getClass().getSimpleName() : m);
         }
         if (t instanceof OutOfMemoryError) {
@@ -77,6 +77,22 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         String m = t.getMessage();
         return "internal error: " + t.getClass().getSimpleName() + (m == null ? "" : ": " + oneLine(m))
                 + " (run with --debug and report it)";
+    }
+
+    static final String DISK_FULL = "no space left on device; nothing was committed (the layout still holds what it held before)";
+
+    /**
+     * ENOSPC anywhere in the cause chain: a plain IOException from a write, a FileSystemException
+     * from creating a file, or either wrapped by the layer, build or copy code.
+     */
+    static boolean isDiskFull(Throwable t) {
+        for (int depth = 0; t != null && depth < 16; t = t.getCause(), depth++) {
+            String m = t instanceof FileSystemException f ? f.getReason() : t.getMessage();
+            if (t instanceof IOException && m != null && m.contains("No space left on device")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static String oneLine(String s) {

@@ -6,6 +6,8 @@ import dev.kiln.layout.KilnException;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.MediaTypes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code PUT /v2/<name>/manifests/<reference>} with the manifest's exact bytes and
@@ -31,11 +33,11 @@ final class ManifestPut {
             throw new RegistryException(prefix + "the document says mediaType " + declared + " but its descriptor says "
                     + manifest.mediaType() + "; registries require the Content-Type to match");
         }
-        HttpTransport.Call call = new HttpTransport.Call("PUT", client.uri("/v2/" + repository + "/manifests/" + reference), what)
+        HttpCall call = new HttpCall("PUT", client.uri("/v2/" + repository + "/manifests/" + reference), what)
                 .repository(repository, client.scopes(repository))
                 .header("Content-Type", manifest.mediaType())
                 .body(bytes, 0, bytes.length);
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.ok()) {
             Digests.checkHeader(t, call, r, manifest.digest());
             client.options().progress().manifestPushed(manifest, reference);
@@ -44,15 +46,20 @@ final class ManifestPut {
         throw t.failure(call, r, hint(manifest, doc, r));
     }
 
-    private static String hint(Descriptor manifest, ObjectNode doc, HttpTransport.Response r) {
+    private static String hint(Descriptor manifest, ObjectNode doc, HttpAnswer r) {
         RegistryException probe = new RegistryException("", r.status(), r.errors(), null);
         boolean invalid = probe.has(ErrorCode.MANIFEST_INVALID) || r.status() == 400 && r.errors().isEmpty();
-        if (probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN)) {
-            return "a blob or manifest it references is not in the repository (push children before parents)";
-        }
-        if (invalid && hasForeignUrls(doc)) {
+        boolean blobUnknown = probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN);
+        List<String> foreign = foreignLayerDigests(doc);
+        // Distribution 2.8 answers a refused URL with 500 UNKNOWN plus MANIFEST_BLOB_UNKNOWN for the
+        // foreign layer; newer registries say MANIFEST_INVALID
+        boolean foreignNamed = r.errors().stream().anyMatch(e -> e.message() != null && foreign.stream().anyMatch(e.message()::contains));
+        if (!foreign.isEmpty() && (invalid || foreignNamed)) {
             return "the registry refuses layers with foreign URLs (urls); allow them in the registry (Distribution: "
                     + "REGISTRY_VALIDATION_MANIFESTS_URLS_ALLOW='[\"^https?://\"]') or leave the foreign layers out";
+        }
+        if (blobUnknown) {
+            return "a blob or manifest it references is not in the repository (push children before parents)";
         }
         boolean oci = MediaTypes.OCI_INDEX.equals(manifest.mediaType()) || MediaTypes.OCI_MANIFEST.equals(manifest.mediaType());
         if (oci && (r.status() == 415 || invalid || probe.has(ErrorCode.UNSUPPORTED))) {
@@ -62,21 +69,20 @@ final class ManifestPut {
         return null;
     }
 
-    private static boolean hasForeignUrls(ObjectNode doc) {
-        if (doc == null) {
-            return false;
-        }
-        JsonNode layers = doc.get("layers");
+    /** Digests of the layers that carry {@code urls}. */
+    private static List<String> foreignLayerDigests(ObjectNode doc) {
+        List<String> out = new ArrayList<>();
+        JsonNode layers = doc == null ? null : doc.get("layers");
         if (layers == null || !layers.isArray()) {
-            return false;
+            return out;
         }
         for (JsonNode l : layers) {
             JsonNode urls = l.get("urls");
-            if (urls != null && urls.isArray() && !urls.isEmpty()) {
-                return true;
+            if (urls != null && urls.isArray() && !urls.isEmpty() && l.path("digest").isTextual()) {
+                out.add(l.path("digest").textValue());
             }
         }
-        return false;
+        return out;
     }
 
     private static ObjectNode parse(byte[] bytes) {

@@ -32,7 +32,14 @@ public final class ConfigEditor {
 
     /** The current environment, for variable expansion in later instructions. */
     public Map<String, String> env() {
-        return new ContainerConfig(null, null, c.env, null, null, null, null, null, null, null, null, null, null, null).envMap();
+        Map<String, String> map = new LinkedHashMap<>();
+        if (c.env != null) {
+            for (String e : c.env) {
+                int eq = e.indexOf('=');
+                map.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+            }
+        }
+        return map;
     }
 
     public String workingDir() {
@@ -126,6 +133,19 @@ public final class ConfigEditor {
     public void cmd(List<String> args, boolean shellForm) {
         c.cmd = shellForm ? withShell(args) : args;
         cmdSetInStage = true;
+    }
+
+    /**
+     * Docker's {@code ArgsEscaped} for Windows images. A shell-form CMD or ENTRYPOINT is one command
+     * line for cmd.exe ({@code cmd /S /C echo "hi"}): the Windows engine must join it as it is, not
+     * quote it argument by argument (which would make cmd print {@code \"hi\"}). Docker's classic
+     * builder and BuildKit both set it for the shell form; the exec form leaves it unset. Linux ignores
+     * the field, so only Windows images get it (and Linux digests stay as they were).
+     */
+    public void argsEscaped(boolean shellForm) {
+        if (windows) {
+            c.argsEscaped = shellForm ? Boolean.TRUE : null;
+        }
     }
 
     public void shell(List<String> shell) {

@@ -25,12 +25,15 @@ final class CopyPlan {
     private final IgnoreRules ignore;
     private final String where;
     private final StageState stage;
+    private final List<Path> tempDirs;
 
-    CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage) {
+    /** @param tempDirs receives folders (unpacked ADD archives) to delete once the layer is written */
+    CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage, List<Path> tempDirs) {
         this.root = root;
         this.ignore = ignore;
         this.where = where;
         this.stage = stage;
+        this.tempDirs = tempDirs;
     }
 
     List<LayerEntry> copy(List<String> sources, String destination, String chown, Integer chmod, boolean unpack)
@@ -79,15 +82,12 @@ final class CopyPlan {
             } else if (unpack && ArchiveUnpacker.isArchive(file)) {
                 Path dir = ArchiveUnpacker.unpack(file, stage.settings.tempDir(), stage.settings.maxExpandedBytes(),
                         where + ": ADD " + m.relative());
-                try {
-                    DirectoryCollector c = DirectoryCollector.of(dir);
-                    if (!layerDest.isEmpty()) {
-                        c = c.under(layerDest);
-                    }
-                    add(out, c.collect(), owner, chmod);
-                } finally {
-                    RootfsExtractor.deleteTree(dir);
+                tempDirs.add(dir); // the layer reads the files later
+                DirectoryCollector c = DirectoryCollector.of(dir);
+                if (!layerDest.isEmpty()) {
+                    c = c.under(layerDest);
                 }
+                add(out, c.collect(), owner, chmod);
             } else {
                 String name = file.getFileName().toString();
                 String target = destIsDir ? (layerDest.isEmpty() ? name : layerDest + "/" + name) : layerDest;

@@ -2,7 +2,6 @@ package dev.kiln.builder.image;
 
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeParser;
-import dev.kiln.layout.KilnException;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.MediaTypes;
@@ -21,6 +20,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Builds every requested platform (in parallel, on a bounded pool) and joins them: one platform
@@ -30,10 +30,16 @@ import java.util.concurrent.Executors;
 public final class MultiPlatformBuild {
     private final BuildSettings settings;
     private final Platform buildPlatform;
+    private BuildListener listener = BuildListener.NONE;
 
     public MultiPlatformBuild(BuildSettings settings, Platform buildPlatform) {
         this.settings = settings;
         this.buildPlatform = buildPlatform;
+    }
+
+    public MultiPlatformBuild listener(BuildListener l) {
+        this.listener = l == null ? BuildListener.NONE : l;
+        return this;
     }
 
     /** What was built: the root (index or manifest) and each platform's result. */
@@ -65,7 +71,7 @@ public final class MultiPlatformBuild {
         try {
             List<CompletableFuture<PlatformBuild.Result>> futures = new ArrayList<>();
             for (Map.Entry<Platform, Recipe> e : parsed.entrySet()) {
-                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey());
+                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey()).listener(listener);
                 futures.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return b.build();
@@ -91,6 +97,7 @@ public final class MultiPlatformBuild {
             }
         } finally {
             pool.shutdownNow();
+            awaitQuietly(pool); // no platform still writes (or leaves a partial blob behind) once build returns
         }
         checkDistinct(results);
         if (results.size() == 1) {
@@ -100,6 +107,14 @@ public final class MultiPlatformBuild {
         ImageIndex index = new ImageIndex(settings.dockerFormat() ? MediaTypes.DOCKER_MANIFEST_LIST : MediaTypes.OCI_INDEX, entries);
         Descriptor root = settings.out().putBytes(index.mediaType(), index.toBytes());
         return new Result(root, results);
+    }
+
+    private static void awaitQuietly(ExecutorService pool) {
+        try {
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void checkDistinct(List<PlatformBuild.Result> results) {
@@ -139,9 +154,5 @@ public final class MultiPlatformBuild {
         m.put("BUILDARCH", buildPlatform.architecture());
         m.put("BUILDVARIANT", buildPlatform.variant() == null ? "" : buildPlatform.variant());
         return m;
-    }
-
-    static KilnException wrap(String message, Throwable cause) {
-        return new BuildException(message, cause);
     }
 }

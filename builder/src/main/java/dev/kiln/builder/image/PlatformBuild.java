@@ -1,6 +1,8 @@
 package dev.kiln.builder.image;
 
 import dev.kiln.builder.layer.BuiltLayer;
+import dev.kiln.builder.layer.LayerCache;
+import dev.kiln.layout.store.DirectoryBlobStore;
 import dev.kiln.builder.layer.LayerEntry;
 import dev.kiln.builder.recipe.Instruction;
 import dev.kiln.builder.recipe.Recipe;
@@ -35,12 +37,18 @@ public final class PlatformBuild {
     private final Platform platform;
     private final Map<String, StageImage> built = new HashMap<>();
     private final List<Path> tempDirs = new ArrayList<>();
+    private BuildListener listener = BuildListener.NONE;
 
     public PlatformBuild(BuildSettings settings, Recipe recipe, String recipeFile, Platform platform) {
         this.settings = settings;
         this.recipe = recipe;
         this.recipeFile = recipeFile;
         this.platform = platform;
+    }
+
+    public PlatformBuild listener(BuildListener l) {
+        this.listener = l == null ? BuildListener.NONE : l;
+        return this;
     }
 
     /** Builds and stores the image; returns the manifest descriptor with its platform. */
@@ -136,9 +144,11 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Entrypoint e) {
             s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!e.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Cmd c) {
             s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!c.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Expose e) {
             s.editor.expose(e.ports());
@@ -160,7 +170,7 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Copy c) {
             Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
-            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
+            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s, tempDirs);
             List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
             s.addLayer(writeLayer(entries, where), i.text());
         } else if (i instanceof Instruction.Add a) {
@@ -169,7 +179,7 @@ public final class PlatformBuild {
                     throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
                 }
             }
-            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
+            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s, tempDirs);
             boolean unpack = a.unpack() == null || a.unpack();
             List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
             s.addLayer(writeLayer(entries, where), i.text());
@@ -207,11 +217,25 @@ public final class PlatformBuild {
     }
 
     private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {
-        try (BlobWriter w = settings.out().writer()) {
-            BuiltLayer layer = settings.layers().build(entries, w.stream());
-            w.commit(layer.digest(), layer.size());
-            return layer;
+        LayerCache cache = settings.cache();
+        String key = cache == null ? null : LayerCache.key(settings.layers(), entries);
+        if (key != null) {
+            var cached = cache.fetch(key, settings.out());
+            if (cached.isPresent()) {
+                listener.layer(platform, where, cached.get(), true);
+                return cached.get();
+            }
         }
+        BuiltLayer layer;
+        try (BlobWriter w = settings.out().writer()) {
+            layer = settings.layers().build(entries, w.stream());
+            w.commit(layer.digest(), layer.size());
+        }
+        if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
+            cache.store(key, layer, dir);
+        }
+        listener.layer(platform, where, layer, false);
+        return layer;
     }
 
     private Result store(StageImage image) throws IOException {
@@ -228,17 +252,5 @@ public final class PlatformBuild {
         byte[] bytes = manifest.toBytes();
         Descriptor desc = settings.out().putBytes(manifest.mediaType(), bytes);
         return new Result(desc.withPlatform(config.platform()), manifest, config);
-    }
-
-    static Map<String, String> ordered(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
-    }
-
-    static List<Digest> copy(List<Digest> l) {
-        return new ArrayList<>(l);
-    }
-
-    static List<History> copyHistory(List<History> l) {
-        return l == null ? new ArrayList<>() : new ArrayList<>(l);
     }
 }

@@ -58,7 +58,7 @@ final class DockerArchiveDestination extends TempLayoutDestination {
         if (MediaTypes.isIndex(root.mediaType()) && manifests.size() == 1 && manifests.get(0).equals(root)) {
             throw new TransportException(describe() + ": cannot hold an image index as a single image");
         }
-        List<String> names = !tags.isEmpty() ? tags : name == null ? List.of() : List.of(name);
+        List<String> names = dev.kiln.layout.transport.ImageDestination.ownAndExtra(name, tags);
         writer.write(layout, root, manifests, names, target);
     }
 }

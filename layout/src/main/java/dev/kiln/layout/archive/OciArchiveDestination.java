@@ -24,7 +24,7 @@ final class OciArchiveDestination extends TempLayoutDestination {
     @Override
     protected void write(Descriptor root, List<Descriptor> manifests,
                          List<String> tags) throws IOException {
-        List<String> names = !tags.isEmpty() ? tags : tag == null ? List.of() : List.of(tag);
+        List<String> names = dev.kiln.layout.transport.ImageDestination.ownAndExtra(tag, tags);
         writer.writeImage(layout, root, names, target);
     }
 }

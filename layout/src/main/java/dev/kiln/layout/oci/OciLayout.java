@@ -55,7 +55,13 @@ public final class OciLayout {
         return new OciLayout(root);
     }
 
-    /** Opens the layout at {@code root}, creating an empty one when the folder is missing or empty. */
+    /**
+     * Opens the layout at {@code root}, creating an empty one when the folder is missing or empty.
+     * Creation happens under the layout's index lock and writes {@code oci-layout} last, so two
+     * processes creating one layout at once both end up with it, and a folder that a killed kiln
+     * left half-created (nothing but empty {@code blobs/}, an empty {@code index.json} and
+     * {@code .kiln/}) is completed rather than refused.
+     */
     public static OciLayout openOrCreate(Path root) throws IOException {
         if (Files.isRegularFile(root.resolve(LAYOUT_FILE))) {
             return open(root);
@@ -63,28 +69,67 @@ public final class OciLayout {
         if (Files.exists(root) && !Files.isDirectory(root)) {
             throw new LayoutException(root + ": exists and is not a directory");
         }
-        if (Files.isDirectory(root)) {
-            try (var entries = Files.list(root)) {
-                if (entries.anyMatch(p -> !p.getFileName().toString().equals(KILN_DIR))) {
-                    throw new LayoutException(root + ": folder is not empty and is not an OCI layout (no " + LAYOUT_FILE + ")");
-                }
-            }
-        }
+        checkCreatable(root);
         try {
-            Files.createDirectories(root.resolve("blobs").resolve("sha256"));
+            Files.createDirectories(root.resolve(KILN_DIR));
             OciLayout layout = new OciLayout(root);
             try (LayoutLock.Held ignored = LayoutLock.exclusive(layout.indexLockFile())) {
+                if (Files.isRegularFile(root.resolve(LAYOUT_FILE))) {
+                    return open(root); // another process created it while this one waited
+                }
+                checkCreatable(root);
+                Files.createDirectories(root.resolve("blobs").resolve("sha256"));
                 if (!Files.exists(root.resolve(INDEX_FILE))) {
                     layout.writeIndexFile(ImageIndex.emptyLayoutIndex());
                 }
-                if (!Files.exists(root.resolve(LAYOUT_FILE))) {
-                    layout.writeAtomically(root.resolve(LAYOUT_FILE),
-                            "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
-                }
+                layout.writeAtomically(root.resolve(LAYOUT_FILE),
+                        "{\"imageLayoutVersion\":\"1.0.0\"}".getBytes(StandardCharsets.UTF_8));
             }
             return layout;
         } catch (AccessDeniedException e) {
             throw new LayoutException(root + ": cannot create an OCI layout here: permission denied", e);
+        }
+    }
+
+    /**
+     * Fails unless {@code root} is missing, empty, or holds only what an interrupted creation
+     * leaves: {@code .kiln/}, a {@code blobs/} tree without files and an {@code index.json} with
+     * no entries.
+     */
+    private static void checkCreatable(Path root) throws IOException {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> entries;
+        try (var list = Files.list(root)) {
+            entries = list.toList();
+        }
+        for (Path p : entries) {
+            String name = p.getFileName().toString();
+            boolean leftover = name.equals(KILN_DIR)
+                    || name.equals("blobs") && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS) && holdsNoFile(p)
+                    || name.equals(INDEX_FILE) && isEmptyIndex(p);
+            if (!leftover) {
+                throw new LayoutException(root + ": folder is not empty and is not an OCI layout (no " + LAYOUT_FILE + ")");
+            }
+        }
+    }
+
+    private static boolean holdsNoFile(Path dir) throws IOException {
+        try (var walk = Files.walk(dir)) {
+            return walk.allMatch(p -> Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS));
+        }
+    }
+
+    private static boolean isEmptyIndex(Path file) {
+        try {
+            if (!Files.isRegularFile(file, LinkOption.NOFOLLOW_LINKS)) {
+                return false;
+            }
+            byte[] bytes = dev.kiln.layout.SmallFiles.read(file, 64 * 1024);
+            return ImageIndex.parse(bytes, file.toString()).manifests().isEmpty();
+        } catch (IOException | KilnException e) {
+            return false;
         }
     }
 

@@ -11,7 +11,7 @@ import java.util.List;
  * @param defaultPlatform         for destinations that list one image per platform (docker-archive):
  *                                the platform that gets the plain tags; null for the host platform
  * @param includeNondistributable copy foreign / non-distributable layers too (when the source has them)
- * @param tags                    the tags to commit under; empty for the destination's own (from its reference)
+ * @param tags                    extra tags to commit under, besides the destination's own (from its reference)
  * @param listener                progress events
  * @param parallelism             blobs copied at once (1: one after the other, in the calling thread)
  */

@@ -32,7 +32,20 @@ public interface ImageDestination extends Closeable {
         return true;
     }
 
-    /** Makes the copied image visible under the given tags (or the destination's own tag). */
+    /**
+     * The names to commit under: the destination's own tag (from its reference, when it has one)
+     * followed by the extra tags, each once.
+     */
+    static List<String> ownAndExtra(String own, List<String> extra) {
+        java.util.LinkedHashSet<String> names = new java.util.LinkedHashSet<>();
+        if (own != null) {
+            names.add(own);
+        }
+        names.addAll(extra);
+        return List.copyOf(names);
+    }
+
+    /** Makes the copied image visible under the destination's own tag and the given extra tags. */
     void commit(Descriptor root, List<String> tags) throws IOException;
 
     /**

@@ -48,10 +48,7 @@ public final class LayoutDestination implements ImageDestination {
 
     @Override
     public void commit(Descriptor root, List<String> tags) throws IOException {
-        List<String> names = new ArrayList<>(tags);
-        if (names.isEmpty() && defaultTag != null) {
-            names.add(defaultTag);
-        }
+        List<String> names = ImageDestination.ownAndExtra(defaultTag, tags);
         if (names.isEmpty()) {
             throw new TransportException(description + ": no tag given; write oci:DIR:TAG or pass -t");
         }

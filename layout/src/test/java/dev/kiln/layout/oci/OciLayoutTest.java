@@ -76,6 +76,27 @@ class OciLayoutTest {
     }
 
     @Test
+    void completesWhatAnInterruptedCreationLeftButNothingElse() throws IOException {
+        Files.createDirectories(root.resolve("blobs/sha256"));
+        Files.createDirectories(root.resolve(".kiln/tmp"));
+        Files.writeString(root.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[]}");
+        OciLayout.openOrCreate(root);
+        assertTrue(OciLayout.isLayout(root));
+        assertTrue(new Verifier(root, false).verify().ok());
+
+        Path withBlob = fs.getPath("/with-blob");
+        Files.createDirectories(withBlob.resolve("blobs/sha256"));
+        Files.writeString(withBlob.resolve("blobs/sha256/" + "a".repeat(64)), "someone's data");
+        assertThrows(LayoutException.class, () -> OciLayout.openOrCreate(withBlob));
+        Path withTags = fs.getPath("/with-tags");
+        Files.createDirectories(withTags);
+        Files.writeString(withTags.resolve("index.json"), "{\"schemaVersion\":2,\"manifests\":[{\"mediaType\":"
+                + "\"application/vnd.oci.image.manifest.v1+json\",\"digest\":\"sha256:" + "a".repeat(64) + "\",\"size\":2}]}");
+        assertThrows(LayoutException.class, () -> OciLayout.openOrCreate(withTags));
+        assertTrue(!OciLayout.isLayout(withBlob) && !OciLayout.isLayout(withTags));
+    }
+
+    @Test
     void tagAndRetagKeepOtherTags() throws IOException {
         OciLayout layout = OciLayout.openOrCreate(root);
         Fixture.Image one = Fixture.putImage(layout, Fixture.AMD64, "one");

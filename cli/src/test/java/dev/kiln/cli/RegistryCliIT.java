@@ -1,0 +1,162 @@
+package dev.kiln.cli;
+
+import static dev.kiln.cli.KilnTestSupport.allDigests;
+import static dev.kiln.cli.KilnTestSupport.buildExample;
+import static dev.kiln.cli.KilnTestSupport.example;
+import static dev.kiln.cli.KilnTestSupport.kiln;
+import static dev.kiln.cli.KilnTestSupport.rootDigest;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kiln.testing.DockerEngine;
+import dev.kiln.testing.Registry;
+import dev.kiln.testing.Tools;
+import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * kiln push, pull and copy through docker:// against the real Docker Distribution registry, checked
+ * with skopeo and a Docker 20.10 engine. Every test uses a fresh registry, so nothing passes because
+ * a blob was already there.
+ */
+class RegistryCliIT {
+    @TempDir
+    static Path work;
+    static Path layout;
+    static String index;
+
+    @BeforeAll
+    static void buildExampleOnce() throws Exception {
+        layout = work.resolve("example");
+        buildExample(example(), layout);
+        index = rootDigest(layout);
+    }
+
+    @Test
+    void pushesTheWholeIndexThatSkopeoAndDockerAccept() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String ref = "docker://" + registry.hostPort() + "/hello:1.0";
+            kiln("push", "oci:" + layout + ":1.0", ref, "-t", "latest").ok();
+
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", ref).assertOk().stdout();
+            JsonNode pushed = new ObjectMapper().readTree(raw);
+            assertEquals("application/vnd.oci.image.index.v1+json", pushed.get("mediaType").asText());
+            assertEquals(3, pushed.get("manifests").size());
+            String digest = "sha256:" + sha256(raw);
+            assertEquals(index, digest, "the registry holds the layout's index byte for byte");
+            String latest = Tools.skopeo("inspect", "--raw", "--tls-verify=false",
+                    "docker://" + registry.hostPort() + "/hello:latest").assertOk().stdout();
+            assertEquals(raw, latest, "-t latest tags the same index");
+
+            DockerEngine docker = DockerEngine.shared();
+            for (String platform : KilnTestSupport.PLATFORMS) {
+                docker.docker("pull", "--platform", platform, registry.hostPort() + "/hello:1.0").assertOk();
+                String arch = docker.docker("image", "inspect", "--format", "{{.Architecture}}",
+                        registry.hostPort() + "/hello:1.0").assertOk().stdout().trim();
+                assertEquals(platform.split("/")[1], arch, "docker pull --platform " + platform);
+            }
+        }
+    }
+
+    @Test
+    void pullBackKeepsEveryDigest() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String ref = "docker://" + registry.hostPort() + "/round/trip:1.0";
+            kiln("push", "oci:" + layout + ":1.0", ref).ok();
+            Path pulled = work.resolve("pulled-" + System.nanoTime());
+            kiln("pull", ref, "oci:" + pulled + ":1.0").ok();
+            assertEquals(index, rootDigest(pulled));
+            assertEquals(allDigests(layout), allDigests(pulled));
+            kiln("verify", "--deep", pulled.toString()).ok();
+
+            // a rerun fetches nothing new
+            KilnTestSupport.Run again = kiln("pull", "--json", ref, "oci:" + pulled + ":1.0").ok();
+            assertEquals(0, new ObjectMapper().readTree(again.out()).get("blobsCopied").asInt(), again.out());
+        }
+    }
+
+    @Test
+    void airGappedRoundTripThroughAnOciArchive() throws Exception {
+        try (Registry connected = Registry.start(); Registry airGapped = Registry.start()) {
+            String source = "docker://" + connected.hostPort() + "/hello:1.0";
+            kiln("push", "oci:" + layout + ":1.0", source).ok();
+            Path mirror = work.resolve("mirror-" + System.nanoTime());
+            kiln("pull", source, "oci:" + mirror + ":hello-1.0").ok();
+            Path tar = work.resolve("carry-" + System.nanoTime() + ".tar");
+            kiln("copy", "oci:" + mirror + ":hello-1.0", "oci-archive:" + tar + ":1.0").ok();
+            String target = "docker://" + airGapped.hostPort() + "/hello:1.0";
+            kiln("push", "oci-archive:" + tar + ":1.0", target).ok();
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", target).assertOk().stdout();
+            assertEquals(index, "sha256:" + sha256(raw));
+        }
+    }
+
+    @Test
+    void platformSubsetMakesANewIndexAndSaysSo() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String ref = "docker://" + registry.hostPort() + "/arm:1.0";
+            KilnTestSupport.Run run = kiln("push", "--platform", "linux/arm64", "oci:" + layout + ":1.0", ref).ok();
+            assertTrue(run.out().contains("new"), run.out());
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", ref).assertOk().stdout();
+            JsonNode pushed = new ObjectMapper().readTree(raw);
+            assertEquals(1, pushed.get("manifests").size());
+            assertEquals("arm64", pushed.get("manifests").get(0).get("platform").get("architecture").asText());
+            assertNotEquals(index, "sha256:" + sha256(raw));
+        }
+    }
+
+    @Test
+    void basicAuthOverTlsWithCertDirAndNoSecretInErrors() throws Exception {
+        try (Registry registry = Registry.builder().htpasswd("alice", "s3cret-Pa55").tls().start()) {
+            String ref = "docker://" + registry.hostPort() + "/private/hello:1.0";
+            KilnTestSupport.Run denied = kiln("push", "--cert-dir", registry.certDir().toString(),
+                    "--creds", "alice:wrong-Pa55word", "oci:" + layout + ":1.0", ref);
+            assertEquals(1, denied.code(), denied.err());
+            assertFalse((denied.out() + denied.err()).contains("wrong-Pa55word"), "the password must not be printed");
+            assertEquals(1, denied.err().strip().lines().count(), denied.err());
+
+            // --debug shows every request and answer, and still no secret in any form
+            KilnTestSupport.Run debug = kiln("push", "--debug", "--cert-dir", registry.certDir().toString(),
+                    "--creds", "alice:wrong-Pa55word", "oci:" + layout + ":1.0", ref);
+            String all = debug.out() + debug.err();
+            assertEquals(1, debug.code());
+            assertTrue(all.contains("debug:"), "--debug prints the requests: " + all);
+            for (String secret : new String[] {"wrong-Pa55word", java.util.Base64.getEncoder().encodeToString(
+                    "alice:wrong-Pa55word".getBytes(java.nio.charset.StandardCharsets.UTF_8))}) {
+                assertFalse(all.contains(secret), "a secret leaked into --debug output");
+            }
+
+            KilnTestSupport.Run noCa = kiln("push", "--creds", "alice:s3cret-Pa55", "oci:" + layout + ":1.0",
+                    "docker://localhost:" + registry.port() + "/private/hello:1.0");
+            assertEquals(1, noCa.code(), "a self-signed certificate is refused without --cert-dir: " + noCa.out());
+            assertFalse((noCa.out() + noCa.err()).contains("s3cret-Pa55"));
+
+            kiln("push", "--cert-dir", registry.certDir().toString(), "--creds", "alice:s3cret-Pa55",
+                    "oci:" + layout + ":1.0", ref).ok();
+            String raw = Tools.skopeo("inspect", "--raw", "--cert-dir", registry.certDir().toString(),
+                    "--creds", "alice:s3cret-Pa55", ref).assertOk().stdout();
+            assertEquals(index, "sha256:" + sha256(raw));
+        }
+    }
+
+    @Test
+    void buildPushesStraightToARegistry() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String ref = "docker://" + registry.hostPort() + "/built:1.0";
+            kiln("build", example().toString(), "--platform", KilnTestSupport.PLATFORM_ARG, "-o", ref).ok();
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", ref).assertOk().stdout();
+            assertEquals(index, "sha256:" + sha256(raw), "the same inputs give the same index, pushed or written");
+        }
+    }
+
+    private static String sha256(String s) throws Exception {
+        byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return java.util.HexFormat.of().formatHex(d);
+    }
+}
