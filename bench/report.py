@@ -2,8 +2,10 @@
 """bench/report.py: turns bench/run's raw measurements into the table, the JSON and the Markdown.
 
   report.py full WORKDIR OUT_JSON OUT_MD      reads WORKDIR/raw.tsv, meta.json, startup.json
-  report.py memory WORKDIR OUT_JSON OUT_MD    reads WORKDIR/memory.tsv, meta.json; writes
+  report.py memory WORKDIR OUT_JSON OUT_MD    reads WORKDIR/memory.tsv, memory-meta.json; writes
                                               OUT_JSON (memory.json) and re-renders OUT_MD
+  report.py render - LATEST_JSON OUT_MD        re-renders OUT_MD from LATEST_JSON (and memory.json
+                                              beside it), e.g. after editing observations.md
 Only the standard library. The table goes to stdout; targets are reported PASS/MISS, never fail.
 """
 import json
@@ -165,10 +167,14 @@ def check_targets(cases, startup, memory, meta=None):
                     "margin": f"{(s / 0.5 - 1) * 100:+.0f}% vs the limit" if s >= 0.5
                     else f"{(1 - s / 0.5) * 100:.0f}% under the limit"})
     if memory:
-        out.append({"target": "4 GB file with -Xmx96m", "kind": "memory",
-                    "value": memory.get("peak_rss_mb"), "status": memory.get("status", "N/A"),
-                    "margin": memory.get("note", "")})
+        out.append(memory_target(memory))
     return out
+
+
+def memory_target(memory):
+    return {"target": "4 GB file with -Xmx96m", "kind": "memory",
+            "value": memory.get("peak_rss_mb"), "status": memory.get("status", "N/A"),
+            "margin": memory.get("note", "")}
 
 
 def fmt_secs(c):
@@ -310,8 +316,11 @@ def render_md(result, memory, md_path):
 
 def main():
     mode, work, out_json, out_md = sys.argv[1:5]
-    meta = load_json(os.path.join(work, "meta.json"), {})
-    results_dir = os.path.dirname(out_json)
+    results_dir = os.path.dirname(os.path.abspath(out_json))
+    if mode == "render":
+        render_md(load_json(out_json), load_json(os.path.join(results_dir, "memory.json")), out_md)
+        return
+    meta = load_json(os.path.join(work, "memory-meta.json" if mode == "memory" else "meta.json"), {})
     if mode == "memory":
         p = open(os.path.join(work, "memory.tsv")).read().split("\t")
         secs, rss_kib, rc, out_bytes = int(p[0]) / 1e9, int(p[1] or 0), int(p[2]), int(p[3] or 0)
@@ -330,7 +339,7 @@ def main():
         latest = load_json(os.path.join(results_dir, "latest.json"))
         if latest:
             latest["targets"] = [t for t in latest["targets"] if t["kind"] != "memory"]
-            latest["targets"] += check_targets({}, None, mem)
+            latest["targets"].append(memory_target(mem))
             with open(os.path.join(results_dir, "latest.json"), "w") as f:
                 json.dump(latest, f, indent=2)
                 f.write("\n")
