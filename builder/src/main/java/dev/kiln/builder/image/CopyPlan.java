@@ -25,6 +25,8 @@ final class CopyPlan {
     private final IgnoreRules ignore;
     private final String where;
     private final StageState stage;
+    /** Folders ADD unpacked archives into: the layer reads its files from them, so they live until {@link #deleteUnpacked()}. */
+    private final List<Path> unpacked = new ArrayList<>();
 
     CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage) {
         this.root = root;
@@ -79,15 +81,12 @@ final class CopyPlan {
             } else if (unpack && ArchiveUnpacker.isArchive(file)) {
                 Path dir = ArchiveUnpacker.unpack(file, stage.settings.tempDir(), stage.settings.maxExpandedBytes(),
                         where + ": ADD " + m.relative());
-                try {
-                    DirectoryCollector c = DirectoryCollector.of(dir);
-                    if (!layerDest.isEmpty()) {
-                        c = c.under(layerDest);
-                    }
-                    add(out, c.collect(), owner, chmod);
-                } finally {
-                    RootfsExtractor.deleteTree(dir);
+                unpacked.add(dir); // not deleted here: the entries read their content from it when the layer is written
+                DirectoryCollector c = DirectoryCollector.of(dir);
+                if (!layerDest.isEmpty()) {
+                    c = c.under(layerDest);
                 }
+                add(out, c.collect(), owner, chmod);
             } else {
                 String name = file.getFileName().toString();
                 String target = destIsDir ? (layerDest.isEmpty() ? name : layerDest + "/" + name) : layerDest;
@@ -99,6 +98,14 @@ final class CopyPlan {
         }
         List<LayerEntry> entries = new ArrayList<>(out.values());
         return stage.windows ? WindowsLayout.wrap(entries) : entries;
+    }
+
+    /** Deletes the folders of unpacked archives; call once the layer is written (or the copy failed). */
+    void deleteUnpacked() throws IOException {
+        for (Path dir : unpacked) {
+            RootfsExtractor.deleteTree(dir);
+        }
+        unpacked.clear();
     }
 
     private PathFilter filterUnder(String relative) {

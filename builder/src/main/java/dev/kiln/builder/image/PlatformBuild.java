@@ -171,8 +171,12 @@ public final class PlatformBuild {
             }
             CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
             boolean unpack = a.unpack() == null || a.unpack();
-            List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
-            s.addLayer(writeLayer(entries, where), i.text());
+            try {
+                List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
+                s.addLayer(writeLayer(entries, where), i.text());
+            } finally {
+                plan.deleteUnpacked();
+            }
         } else {
             throw new BuildException(where + ": unexpected " + i.getClass().getSimpleName() + " inside a stage");
         }
@@ -211,6 +215,8 @@ public final class PlatformBuild {
             BuiltLayer layer = settings.layers().build(entries, w.stream());
             w.commit(layer.digest(), layer.size());
             return layer;
+        } catch (dev.kiln.builder.layer.LayerException e) {
+            throw new BuildException(where + ": " + e.getMessage(), e);
         }
     }
 
