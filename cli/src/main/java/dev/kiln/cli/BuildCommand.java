@@ -100,8 +100,8 @@ final class BuildCommand implements Callable<Integer> {
     int jobs;
 
     @Option(names = "--max-expanded-size", paramLabel = "SIZE", defaultValue = "64G",
-            description = "Most bytes one ADD archive, or the layers of one COPY --from image, may expand to, tar headers "
-                    + "included (decompression bombs); K, M, G, T are powers of 1024 (default ${DEFAULT-VALUE}).")
+            description = "Most bytes one ADD archive, the layers of one COPY --from image, or an archive named in FROM may "
+                    + "expand to, tar headers included (decompression bombs); K, M, G, T are powers of 1024 (default ${DEFAULT-VALUE}).")
     String maxExpandedSize;
 
     @Override
@@ -151,7 +151,8 @@ final class BuildCommand implements Callable<Integer> {
             boolean committed = false;
             try (LayoutDestination hold = new LayoutDestination(out, null, output);
                  BaseResolver bases = new BaseResolver(FileSystems.getDefault(),
-                         baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
+                         baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports(),
+                         dev.kiln.layout.transport.TransportOptions.defaults().withMaxExpandedBytes(maxExpanded))) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
                         buildArgs(), time, docker, tempRoot, target, maxExpanded);
                 result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
