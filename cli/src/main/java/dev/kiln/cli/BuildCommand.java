@@ -8,6 +8,7 @@ import dev.kiln.builder.image.MultiPlatformBuild;
 import dev.kiln.builder.image.PlatformBuild;
 import dev.kiln.builder.layer.Compression;
 import dev.kiln.builder.layer.LayerBuilder;
+import dev.kiln.builder.layer.LayerCache;
 import dev.kiln.builder.recipe.IgnoreRules;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.oci.OciLayout;
@@ -96,6 +97,12 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--format", paramLabel = "oci|docker", defaultValue = "oci", description = "Media types: OCI (default) or Docker schema2.")
     String format;
 
+    @Option(names = "--no-cache", description = "Build every layer, ignoring and not filling the layer cache.")
+    boolean noCache;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Layer cache (default: $KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln or ~/.cache/kiln).")
+    String cacheDir;
+
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "Platforms built at once (default ${DEFAULT-VALUE}).")
     int jobs;
 
@@ -154,7 +161,7 @@ final class BuildCommand implements Callable<Integer> {
                          baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports(),
                          dev.kiln.layout.transport.TransportOptions.defaults().withMaxExpandedBytes(maxExpanded))) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
-                        buildArgs(), time, docker, tempRoot, target, maxExpanded);
+                        buildArgs(), time, docker, tempRoot, target, maxExpanded, cache());
                 result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
@@ -205,6 +212,14 @@ final class BuildCommand implements Callable<Integer> {
         }
         out.println("wrote " + output + " " + result.root().digest()
                 + (tags.isEmpty() ? "" : " tagged " + String.join(", ", tags)));
+    }
+
+    private LayerCache cache() {
+        if (noCache) {
+            return null;
+        }
+        return new LayerCache(cacheDir != null ? FileSystems.getDefault().getPath(cacheDir)
+                : LayerCache.defaultDirectory(FileSystems.getDefault()));
     }
 
     private Map<Platform, Path> recipes(Path ctx) {

@@ -40,7 +40,7 @@ class CrossJdkIT {
     }
 
     private static void build(Path cwd, String java, Path jar, Path context, String output) throws Exception {
-        Proc.ok(cwd, java, "-jar", jar.toString(), "build", context.toString(), "--platform", KilnTestSupport.PLATFORM_ARG,
+        Proc.ok(cwd, java, "-jar", jar.toString(), "build", "--no-cache", context.toString(), "--platform", KilnTestSupport.PLATFORM_ARG,
                 "-t", "example.com/hello:1.0", "-o", output);
     }
 }

@@ -36,7 +36,17 @@ final class KilnTestSupport {
         }
     }
 
+    /**
+     * Runs kiln in-process. Builds run with {@code --no-cache} unless a test names a cache, so that
+     * every reproducibility check compares layers that were really built.
+     */
     static Run kiln(String... args) {
+        if (args.length > 0 && args[0].equals("build") && !List.of(args).contains("--cache-dir")
+                && !List.of(args).contains("--no-cache")) {
+            List<String> withFlag = new ArrayList<>(List.of(args));
+            withFlag.add(1, "--no-cache");
+            args = withFlag.toArray(String[]::new);
+        }
         StringWriter o = new StringWriter();
         StringWriter e = new StringWriter();
         int code;

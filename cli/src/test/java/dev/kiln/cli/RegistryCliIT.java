@@ -121,6 +121,17 @@ class RegistryCliIT {
             assertFalse((denied.out() + denied.err()).contains("wrong-Pa55word"), "the password must not be printed");
             assertEquals(1, denied.err().strip().lines().count(), denied.err());
 
+            // --debug shows every request and answer, and still no secret in any form
+            KilnTestSupport.Run debug = kiln("push", "--debug", "--cert-dir", registry.certDir().toString(),
+                    "--creds", "alice:wrong-Pa55word", "oci:" + layout + ":1.0", ref);
+            String all = debug.out() + debug.err();
+            assertEquals(1, debug.code());
+            assertTrue(all.contains("debug:"), "--debug prints the requests: " + all);
+            for (String secret : new String[] {"wrong-Pa55word", java.util.Base64.getEncoder().encodeToString(
+                    "alice:wrong-Pa55word".getBytes(java.nio.charset.StandardCharsets.UTF_8))}) {
+                assertFalse(all.contains(secret), "a secret leaked into --debug output");
+            }
+
             KilnTestSupport.Run noCa = kiln("push", "--creds", "alice:s3cret-Pa55", "oci:" + layout + ":1.0",
                     "docker://localhost:" + registry.port() + "/private/hello:1.0");
             assertEquals(1, noCa.code(), "a self-signed certificate is refused without --cert-dir: " + noCa.out());

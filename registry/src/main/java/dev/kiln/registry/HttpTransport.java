@@ -15,12 +15,17 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -167,6 +172,37 @@ final class HttpTransport {
         return exchange(c, false);
     }
 
+    /**
+     * Sends once, anonymously, giving up after {@code deadline} even in a TLS handshake that never
+     * ends (a plain-HTTP server that waits for a request line); the body is read in full.
+     */
+    Response probe(Call c, Duration deadline) throws IOException {
+        HttpRequest request = build(c, c.uri, null);
+        log("> " + c.method + " " + Redaction.url(c.uri));
+        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        try {
+            HttpResponse<byte[]> r = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            byte[] body = r.body();
+            Response response = new Response(r.statusCode(), r.headers(), c.uri,
+                    body.length > MAX_ERROR_BODY ? Arrays.copyOf(body, MAX_ERROR_BODY) : body, null);
+            log("< " + r.statusCode() + " " + c.method + " " + Redaction.url(c.uri) + responseHeadersForLog(r.headers()));
+            return response;
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            IOException timeout = new HttpTimeoutException("no answer within " + deadline.toMillis() + " ms");
+            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + describe(timeout));
+            throw timeout;
+        } catch (ExecutionException e) {
+            IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
+            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + describe(io));
+            throw io;
+        } catch (InterruptedException e) {
+            future.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("interrupted");
+        }
+    }
+
     private Response exchange(Call c, boolean retry) throws IOException {
         RetryPolicy policy = options.retry();
         Set<String> scopes = new TreeSet<>(c.scopes);
@@ -225,7 +261,7 @@ final class HttpTransport {
                     continue;
                 }
             }
-            if (retry && attempt < policy.maxAttempts() && isRetryableStatus(status)) {
+            if (retry && attempt < policy.maxAttempts() && isRetryableStatus(status) && !isDefinite(response)) {
                 Duration asked = RetryAfter.parse(response.header("Retry-After").orElse(null), Instant.now()).orElse(null);
                 Duration wait = status == 429 || status == 503 ? policy.waitFor(asked, attempt) : policy.backoff(attempt);
                 response.discard();
@@ -266,6 +302,15 @@ final class HttpTransport {
         return status == 429 || status == 500 || status == 502 || status == 503 || status == 504;
     }
 
+    /** An error answer whose codes say trying again cannot help, whatever its status (Distribution sends 500s like that). */
+    static boolean isDefinite(Response r) {
+        return r.errors().stream().anyMatch(e -> switch (e.code()) {
+            case BLOB_UNKNOWN, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, MANIFEST_UNVERIFIED, DIGEST_INVALID, NAME_INVALID,
+                    NAME_UNKNOWN, SIZE_INVALID, TAG_INVALID, DENIED, UNAUTHORIZED, UNSUPPORTED -> true;
+            default -> false;
+        });
+    }
+
     static boolean isTransient(IOException e) {
         return !(e instanceof SSLException) && !(e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException));
     }
@@ -285,14 +330,23 @@ final class HttpTransport {
         }
     }
 
+    /** A TLS server whose certificate is not trusted (or not for this host name). */
+    static boolean isCertificateProblem(IOException e) {
+        if (!(e instanceof SSLHandshakeException)) {
+            return false;
+        }
+        String m = String.valueOf(e.getMessage());
+        return m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative") || m.contains("No name matching");
+    }
+
     /** A short, secret-free reason for a connection failure. */
     static String describe(IOException e) {
+        if (isCertificateProblem(e)) {
+            return "TLS certificate not trusted (" + RegistryError.clean(e.getMessage())
+                    + "); pass --cert-dir with the registry's CA as ca.crt, or --tls-verify=false";
+        }
         if (e instanceof SSLHandshakeException) {
-            String m = String.valueOf(e.getMessage());
-            if (m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative")) {
-                return "TLS certificate not trusted (" + RegistryError.clean(m) + "); pass --cert-dir with the registry's CA as ca.crt, or --tls-verify=false";
-            }
-            return "TLS handshake failed: " + RegistryError.clean(m);
+            return "TLS handshake failed: " + RegistryError.clean(e.getMessage());
         }
         if (e instanceof SSLException) {
             return "TLS failed: " + RegistryError.clean(e.getMessage());

@@ -6,6 +6,8 @@ import dev.kiln.layout.KilnException;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.MediaTypes;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * {@code PUT /v2/<name>/manifests/<reference>} with the manifest's exact bytes and
@@ -47,12 +49,17 @@ final class ManifestPut {
     private static String hint(Descriptor manifest, ObjectNode doc, HttpTransport.Response r) {
         RegistryException probe = new RegistryException("", r.status(), r.errors(), null);
         boolean invalid = probe.has(ErrorCode.MANIFEST_INVALID) || r.status() == 400 && r.errors().isEmpty();
-        if (probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN)) {
-            return "a blob or manifest it references is not in the repository (push children before parents)";
-        }
-        if (invalid && hasForeignUrls(doc)) {
+        boolean blobUnknown = probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN);
+        List<String> foreign = foreignLayerDigests(doc);
+        // Distribution 2.8 answers a refused URL with 500 UNKNOWN plus MANIFEST_BLOB_UNKNOWN for the
+        // foreign layer; newer registries say MANIFEST_INVALID
+        boolean foreignNamed = r.errors().stream().anyMatch(e -> e.message() != null && foreign.stream().anyMatch(e.message()::contains));
+        if (!foreign.isEmpty() && (invalid || foreignNamed)) {
             return "the registry refuses layers with foreign URLs (urls); allow them in the registry (Distribution: "
                     + "REGISTRY_VALIDATION_MANIFESTS_URLS_ALLOW='[\"^https?://\"]') or leave the foreign layers out";
+        }
+        if (blobUnknown) {
+            return "a blob or manifest it references is not in the repository (push children before parents)";
         }
         boolean oci = MediaTypes.OCI_INDEX.equals(manifest.mediaType()) || MediaTypes.OCI_MANIFEST.equals(manifest.mediaType());
         if (oci && (r.status() == 415 || invalid || probe.has(ErrorCode.UNSUPPORTED))) {
@@ -62,21 +69,20 @@ final class ManifestPut {
         return null;
     }
 
-    private static boolean hasForeignUrls(ObjectNode doc) {
-        if (doc == null) {
-            return false;
-        }
-        JsonNode layers = doc.get("layers");
+    /** Digests of the layers that carry {@code urls}. */
+    private static List<String> foreignLayerDigests(ObjectNode doc) {
+        List<String> out = new ArrayList<>();
+        JsonNode layers = doc == null ? null : doc.get("layers");
         if (layers == null || !layers.isArray()) {
-            return false;
+            return out;
         }
         for (JsonNode l : layers) {
             JsonNode urls = l.get("urls");
-            if (urls != null && urls.isArray() && !urls.isEmpty()) {
-                return true;
+            if (urls != null && urls.isArray() && !urls.isEmpty() && l.path("digest").isTextual()) {
+                out.add(l.path("digest").textValue());
             }
         }
-        return false;
+        return out;
     }
 
     private static ObjectNode parse(byte[] bytes) {

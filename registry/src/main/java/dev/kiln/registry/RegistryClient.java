@@ -13,7 +13,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.SSLHandshakeException;
 
 /**
  * A client of one registry speaking the OCI distribution spec v1.1 over the JDK's HTTP client.
@@ -28,6 +27,8 @@ import javax.net.ssl.SSLHandshakeException;
  * verified. Credentials never travel over plain HTTP to a host that is not loopback.
  */
 public final class RegistryClient {
+    /** How long a loopback registry may take to answer the HTTPS probe before plain HTTP is tried. */
+    private static final java.time.Duration LOOPBACK_PROBE = java.time.Duration.ofSeconds(3);
     private final String registry;
     private final RegistryOptions options;
     private final HttpTransport transport;
@@ -82,34 +83,41 @@ public final class RegistryClient {
      */
     public void ping() {
         String api = Hosts.apiHost(registry);
-        boolean plainAllowed = options.insecure() || Hosts.isLoopback(api);
         URI https = URI.create("https://" + api + "/v2/");
-        try {
+        boolean loopback = Hosts.isLoopback(api);
+        if (!options.insecure() && !loopback) {
             accept(pingOnce(https));
             return;
-        } catch (RegistryException e) {
-            // fall back only when something answered, but not in TLS (a refused connection stays refused)
-            if (!plainAllowed || !(e.getCause() instanceof IOException io) || io instanceof java.net.ConnectException
-                    || io instanceof java.net.http.HttpConnectTimeoutException || io instanceof SSLHandshakeException) {
-                throw e;
-            }
-            URI http = URI.create("http://" + api + "/v2/");
-            HttpTransport.Response r;
-            try {
-                r = pingOnce(http);
-            } catch (RegistryException e2) {
-                throw e;
-            }
-            if (r.status() != 200 && r.status() != 401) {
-                throw e; // a TLS server rejecting plain HTTP: its certificate is the problem
-            }
-            transport.log("HTTPS failed (" + HttpTransport.describe(io) + "); using plain HTTP for this loopback or insecure registry");
-            accept(r);
         }
+        // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
+        HttpTransport.Call probe = new HttpTransport.Call("GET", https, "ping " + https).anonymous();
+        IOException tls;
+        try {
+            accept(transport.probe(probe, loopback ? LOOPBACK_PROBE : options.connectTimeout().plus(options.requestTimeout())));
+            return;
+        } catch (IOException e) {
+            tls = e;
+        }
+        if (tls instanceof java.net.ConnectException || HttpTransport.isCertificateProblem(tls)) {
+            throw transport.connectionFailure(probe, tls, 1); // nothing listens, or TLS with an untrusted certificate
+        }
+        URI http = URI.create("http://" + api + "/v2/");
+        HttpTransport.Response r;
+        try {
+            r = pingOnce(http);
+        } catch (RegistryException e) {
+            throw transport.connectionFailure(probe, tls, 1);
+        }
+        if (r.status() == 400) {
+            throw transport.connectionFailure(probe, tls, 1); // a TLS server refusing plain HTTP
+        }
+        transport.log("HTTPS failed (" + HttpTransport.describe(tls) + "); using plain HTTP for this "
+                + (loopback ? "loopback" : "insecure") + " registry");
+        accept(r);
     }
 
     private HttpTransport.Response pingOnce(URI uri) {
-        return transport.send(new HttpTransport.Call("GET", uri, "ping " + uri.getScheme() + "://" + uri.getRawAuthority() + "/v2/").anonymous());
+        return transport.send(new HttpTransport.Call("GET", uri, "ping " + uri).anonymous());
     }
 
     private void accept(HttpTransport.Response r) {

@@ -42,7 +42,14 @@ final class MiniCopy {
                 }));
             }
             for (Future<?> f : futures) {
-                f.get();
+                try {
+                    f.get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (e.getCause() instanceof RuntimeException re) {
+                        throw re;
+                    }
+                    throw e;
+                }
             }
         } finally {
             pool.shutdownNow();

@@ -1,6 +1,7 @@
 package dev.kiln.builder.image;
 
 import dev.kiln.builder.layer.LayerBuilder;
+import dev.kiln.builder.layer.LayerCache;
 import dev.kiln.builder.recipe.IgnoreRules;
 import dev.kiln.layout.store.BlobStore;
 import java.nio.file.Path;
@@ -13,10 +14,11 @@ import java.util.Map;
  * where temporary files go.
  *
  * @param dockerFormat write Docker schema2 media types instead of OCI ones
+ * @param cache        layers built before, or null to build every layer
  */
 public record BuildSettings(Path context, IgnoreRules ignore, BlobStore out, LayerBuilder layers, BaseResolver bases,
                             Map<String, String> buildArgs, long timestamp, boolean dockerFormat, Path tempDir,
-                            String targetStage, long maxExpandedBytes) {
+                            String targetStage, long maxExpandedBytes, LayerCache cache) {
     public BuildSettings {
         buildArgs = Map.copyOf(buildArgs);
     }

@@ -32,7 +32,14 @@ public final class ConfigEditor {
 
     /** The current environment, for variable expansion in later instructions. */
     public Map<String, String> env() {
-        return new ContainerConfig(null, null, c.env, null, null, null, null, null, null, null, null, null, null, null).envMap();
+        Map<String, String> map = new LinkedHashMap<>();
+        if (c.env != null) {
+            for (String e : c.env) {
+                int eq = e.indexOf('=');
+                map.put(eq < 0 ? e : e.substring(0, eq), eq < 0 ? "" : e.substring(eq + 1));
+            }
+        }
+        return map;
     }
 
     public String workingDir() {

@@ -25,14 +25,15 @@ final class CopyPlan {
     private final IgnoreRules ignore;
     private final String where;
     private final StageState stage;
-    /** Folders ADD unpacked archives into: the layer reads its files from them, so they live until {@link #deleteUnpacked()}. */
-    private final List<Path> unpacked = new ArrayList<>();
+    private final List<Path> tempDirs;
 
-    CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage) {
+    /** @param tempDirs receives folders (unpacked ADD archives) to delete once the layer is written */
+    CopyPlan(Path root, IgnoreRules ignore, String where, StageState stage, List<Path> tempDirs) {
         this.root = root;
         this.ignore = ignore;
         this.where = where;
         this.stage = stage;
+        this.tempDirs = tempDirs;
     }
 
     List<LayerEntry> copy(List<String> sources, String destination, String chown, Integer chmod, boolean unpack)
@@ -81,7 +82,7 @@ final class CopyPlan {
             } else if (unpack && ArchiveUnpacker.isArchive(file)) {
                 Path dir = ArchiveUnpacker.unpack(file, stage.settings.tempDir(), stage.settings.maxExpandedBytes(),
                         where + ": ADD " + m.relative());
-                unpacked.add(dir); // not deleted here: the entries read their content from it when the layer is written
+                tempDirs.add(dir); // the layer reads the files later
                 DirectoryCollector c = DirectoryCollector.of(dir);
                 if (!layerDest.isEmpty()) {
                     c = c.under(layerDest);
@@ -98,14 +99,6 @@ final class CopyPlan {
         }
         List<LayerEntry> entries = new ArrayList<>(out.values());
         return stage.windows ? WindowsLayout.wrap(entries) : entries;
-    }
-
-    /** Deletes the folders of unpacked archives; call once the layer is written (or the copy failed). */
-    void deleteUnpacked() throws IOException {
-        for (Path dir : unpacked) {
-            RootfsExtractor.deleteTree(dir);
-        }
-        unpacked.clear();
     }
 
     private PathFilter filterUnder(String relative) {

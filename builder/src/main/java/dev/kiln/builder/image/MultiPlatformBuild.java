@@ -2,7 +2,6 @@ package dev.kiln.builder.image;
 
 import dev.kiln.builder.recipe.Recipe;
 import dev.kiln.builder.recipe.RecipeParser;
-import dev.kiln.layout.KilnException;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.MediaTypes;
@@ -139,9 +138,5 @@ public final class MultiPlatformBuild {
         m.put("BUILDARCH", buildPlatform.architecture());
         m.put("BUILDVARIANT", buildPlatform.variant() == null ? "" : buildPlatform.variant());
         return m;
-    }
-
-    static KilnException wrap(String message, Throwable cause) {
-        return new BuildException(message, cause);
     }
 }

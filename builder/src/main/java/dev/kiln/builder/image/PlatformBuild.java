@@ -1,6 +1,8 @@
 package dev.kiln.builder.image;
 
 import dev.kiln.builder.layer.BuiltLayer;
+import dev.kiln.builder.layer.LayerCache;
+import dev.kiln.layout.store.DirectoryBlobStore;
 import dev.kiln.builder.layer.LayerEntry;
 import dev.kiln.builder.recipe.Instruction;
 import dev.kiln.builder.recipe.Recipe;
@@ -160,7 +162,7 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Copy c) {
             Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
-            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s);
+            CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s, tempDirs);
             List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
             s.addLayer(writeLayer(entries, where), i.text());
         } else if (i instanceof Instruction.Add a) {
@@ -169,14 +171,10 @@ public final class PlatformBuild {
                     throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
                 }
             }
-            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s);
+            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s, tempDirs);
             boolean unpack = a.unpack() == null || a.unpack();
-            try {
-                List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
-                s.addLayer(writeLayer(entries, where), i.text());
-            } finally {
-                plan.deleteUnpacked();
-            }
+            List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
+            s.addLayer(writeLayer(entries, where), i.text());
         } else {
             throw new BuildException(where + ": unexpected " + i.getClass().getSimpleName() + " inside a stage");
         }
@@ -211,13 +209,25 @@ public final class PlatformBuild {
     }
 
     private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {
+        LayerCache cache = settings.cache();
+        String key = cache == null ? null : LayerCache.key(settings.layers(), entries);
+        if (key != null) {
+            var cached = cache.fetch(key, settings.out());
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+        }
+        BuiltLayer layer;
         try (BlobWriter w = settings.out().writer()) {
-            BuiltLayer layer = settings.layers().build(entries, w.stream());
+            layer = settings.layers().build(entries, w.stream());
             w.commit(layer.digest(), layer.size());
-            return layer;
         } catch (dev.kiln.builder.layer.LayerException e) {
             throw new BuildException(where + ": " + e.getMessage(), e);
         }
+        if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
+            cache.store(key, layer, dir);
+        }
+        return layer;
     }
 
     private Result store(StageImage image) throws IOException {
@@ -234,17 +244,5 @@ public final class PlatformBuild {
         byte[] bytes = manifest.toBytes();
         Descriptor desc = settings.out().putBytes(manifest.mediaType(), bytes);
         return new Result(desc.withPlatform(config.platform()), manifest, config);
-    }
-
-    static Map<String, String> ordered(Map<String, String> m) {
-        return new LinkedHashMap<>(m);
-    }
-
-    static List<Digest> copy(List<Digest> l) {
-        return new ArrayList<>(l);
-    }
-
-    static List<History> copyHistory(List<History> l) {
-        return l == null ? new ArrayList<>() : new ArrayList<>(l);
     }
 }

@@ -60,12 +60,12 @@ final class StageState {
                 settings.out().put(layer, in);
             }
         }
-        ImageConfig config = image.isScratch() ? image.config() : image.config();
+        ImageConfig config = image.config();
         if (!image.isScratch() && !platform.matches(config.platform())) {
             throw new BuildException(where + ": base image '" + image.reference() + "' is for " + config.platform()
                     + ", not " + platform);
         }
-        return new StageState(settings, image.isScratch() ? platform : platform, config, image.layers());
+        return new StageState(settings, platform, config, image.layers());
     }
 
     /** A stage that starts FROM an earlier stage. */

@@ -16,10 +16,30 @@ import java.util.Objects;
 public interface ContentSource {
     InputStream open() throws IOException;
 
+    /**
+     * What identifies these bytes without reading them, for the layer cache: for a file, its real
+     * path, size, modification and change times and inode. Null when there is no such identity
+     * (the layer is then never taken from the cache).
+     */
+    default String identity() throws IOException {
+        return null;
+    }
+
     /** A file on any {@link java.nio.file.FileSystem} (the default one, jimfs, a zip file system). */
     static ContentSource of(Path file) {
         Objects.requireNonNull(file, "file");
-        return () -> Files.newInputStream(file);
+        return new ContentSource() {
+            @Override
+            public InputStream open() throws IOException {
+                // NOFOLLOW: a file swapped for a symlink after the scan must not pull in what it points at
+                return Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+
+            @Override
+            public String identity() throws IOException {
+                return FileIdentity.of(file);
+            }
+        };
     }
 
     /** Bytes in memory; the array is copied. */

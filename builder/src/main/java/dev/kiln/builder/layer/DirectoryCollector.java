@@ -66,16 +66,17 @@ public final class DirectoryCollector {
 
     /** The entries, in {@link LayerEntries#ORDER}. */
     public List<LayerEntry> collect() throws IOException {
-        BasicFileAttributes rootAttributes = Files.readAttributes(root, BasicFileAttributes.class);
+        Path start = Files.isSymbolicLink(root) ? root.toRealPath() : root; // the caller named it: follow
+        BasicFileAttributes rootAttributes = Files.readAttributes(start, BasicFileAttributes.class, NOFOLLOW);
         List<Found> found = new ArrayList<>();
         if (rootAttributes.isRegularFile()) {
             String path = prefix.isEmpty() ? root.getFileName().toString() : prefix;
-            found.add(file(root, path, rootAttributes));
+            found.add(file(start, path, rootAttributes));
         } else if (rootAttributes.isDirectory()) {
             if (!prefix.isEmpty()) {
-                found.add(new Found(LayerEntry.directory(prefix, mode(root, 0755)), null));
+                found.add(new Found(LayerEntry.directory(prefix, mode(start, 0755)), null));
             }
-            walk(root, "", found);
+            walk(start, "", found);
         } else {
             throw new LayerException("cannot collect layer entries from " + root + ": not a file or directory");
         }
@@ -120,6 +121,7 @@ public final class DirectoryCollector {
     }
 
     private Found file(Path file, String path, BasicFileAttributes attributes) throws IOException {
+        // NOFOLLOW: a file swapped for a symlink after the scan must not pull in what it points at
         LayerEntry entry = LayerEntry.file(path, mode(file, 0644), attributes.size(),
                 ContentSource.of(file));
         return new Found(entry, fileKey(file, attributes));

@@ -57,6 +57,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     private long inputSize;
     private int peakInFlight;
     private boolean finished;
+    private boolean aborted;
     private boolean released;
 
     /**
@@ -71,6 +72,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
             throw new IllegalArgumentException("gzip threads must be at least 1, not " + threads);
         }
         this.maxInFlight = 2 * threads;
+        out.write(HEADER);
         if (threads == 1) {
             this.pool = null;
         } else {
@@ -83,7 +85,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
                         return t;
                     });
         }
-        out.write(HEADER);
     }
 
     @Override
@@ -95,7 +96,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
     @Override
     public void write(byte[] b, int off, int len) throws IOException {
         if (finished) {
-            throw new IOException("gzip stream already finished");
+            throw new IOException(aborted ? "gzip stream was aborted after an earlier failure"
+                    : "gzip stream already finished");
         }
         if ((off | len) < 0 || len > b.length - off) {
             throw new IndexOutOfBoundsException();
@@ -127,6 +129,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     /** Compresses the rest, writes the trailer and flushes, without closing the wrapped stream. */
     public void finish() throws IOException {
+        if (aborted) {
+            throw new IOException("gzip stream was aborted after an earlier failure");
+        }
         if (finished) {
             return;
         }
@@ -161,6 +166,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     /** Stops compressing without writing anything more; the stream is unusable afterwards. */
     public void abort() {
         finished = true;
+        aborted = true;
         for (Future<byte[]> f : pending) {
             f.cancel(true);
         }

@@ -141,6 +141,22 @@ class DirectoryCollectorTest {
     }
 
     @Test
+    void aRootThatIsASymlinkIsFollowed() throws IOException {
+        Path toDir = jimfs.getPath("/work/bin-link");
+        Files.createSymbolicLink(toDir, ctx.resolve("bin"));
+        assertEquals(List.of("run", "run-again"), DirectoryCollector.of(toDir).collect().stream()
+                .map(LayerEntry::path).toList());
+        Path toFile = jimfs.getPath("/work/readme-link");
+        Files.createSymbolicLink(toFile, ctx.resolve("README"));
+        LayerEntry readme = DirectoryCollector.of(toFile).collect().get(0);
+        assertEquals("readme-link", readme.path());
+        assertEquals(LayerEntry.Type.FILE, readme.type());
+        ByteArrayOutputStream tar = new ByteArrayOutputStream();
+        new ReproducibleTarWriter(0).write(List.of(readme), tar);
+        assertTrue(tar.toString(StandardCharsets.UTF_8).contains("read me\n"));
+    }
+
+    @Test
     void resolvesThroughSymlinksOnlyInsideTheRoot() throws IOException {
         Files.createSymbolicLink(ctx.resolve("tools"), jimfs.getPath("bin"));
         Files.createSymbolicLink(ctx.resolve("abs-inside"), jimfs.getPath("/work/ctx/bin"));

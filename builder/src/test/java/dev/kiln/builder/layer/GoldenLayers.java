@@ -45,6 +45,9 @@ final class GoldenLayers {
         new Random(5).nextBytes(random);
         entries.add(LayerEntry.file("big/random.bin", 0644, random));
         entries.add(LayerEntry.file("big/zeros.bin", 0644, new byte[1_500_000]));
+        // several PAX records in one header: their order must not depend on the JDK
+        entries.add(LayerEntry.symlink("big/" + "s".repeat(120) + "-ü", "/" + "x".repeat(120) + "/ü")
+                .withPaxHeader("SCHILY.xattr.user.kiln", "1").withPaxHeader("MSWINDOWS.rawsd", "AQAEgA=="));
         return entries;
     }
 
