@@ -73,6 +73,12 @@ final class VerifyCommand implements Callable<Integer> {
             }
             out.println((report.ok() ? "ok: " : "FAILED: ") + report.summary());
         }
+        if (!report.ok()) {
+            // the report is on stdout; stderr gets the one line every failed command prints
+            int n = report.problems().size();
+            spec.commandLine().getErr().println("kiln: " + layout + ": " + n + (n == 1 ? " problem" : " problems")
+                    + (n == 0 ? "" : "; the first: " + Failures.oneLine(report.problems().get(0).toString())));
+        }
         return report.ok() ? 0 : 1;
     }
 

@@ -58,6 +58,9 @@ final class StageState {
             }
             try (InputStream in = source.openBlob(layer)) {
                 settings.out().put(layer, in);
+            } catch (dev.kiln.layout.KilnException e) {
+                throw new BuildException(where + ": base image '" + image.reference() + "': layer " + layer.digest()
+                        + ": " + e.getMessage(), e);
             }
         }
         ImageConfig config = image.config();
