@@ -277,6 +277,8 @@ class HostileJsonTest {
             case "copy" -> List.of("manifest-descriptor-unknown-type", "index-entry-is-a-layer", "config-env-not-strings",
                     "config-diff-ids-bad", "config-os-missing").contains(c.id());
             case "inspect" -> c.id().equals("digest-missing-blob");
+            // valid by the spec, so verify only warns; the readers refuse to follow that deep
+            case "verify" -> c.id().equals("index-nested-1000-deep");
             default -> false;
         };
         return ok ? Expect.ok() : fails(mentions);
@@ -286,7 +288,11 @@ class HostileJsonTest {
     @MethodSource("cases")
     void verify(JsonCase c) throws IOException {
         Path l = layout(c, tmp.resolve("l"));
-        Hostile.attempt("json: verify", c.id(), fails(), victim, l, () -> Hostile.kiln("verify", "oci:" + l));
+        KilnTestSupport.Run r = Hostile.attempt("json: verify", c.id(), expect("verify", c, new String[0]), victim, l,
+                () -> Hostile.kiln("verify", "oci:" + l));
+        if (r.code() == 0) {
+            org.junit.jupiter.api.Assertions.assertTrue(r.out().contains("warning:") && r.out().contains("nested"), r.out());
+        }
     }
 
     @ParameterizedTest(name = "{0}")

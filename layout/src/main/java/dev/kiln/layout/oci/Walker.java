@@ -156,15 +156,8 @@ public final class Walker {
             return;
         }
         boolean expected = MediaTypes.isIndex(d.mediaType()) || MediaTypes.isManifest(d.mediaType());
-        Supplier<String> where = () -> (parent == null ? OciLayout.INDEX_FILE : parent.where()) + " > " + label;
-        if (s.onPath.size() > MAX_NESTING) {
-            // kiln's readers (and most tools) stop here; a chain deeper than this is a trap, not an image
-            s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, false, null, null, null));
-            s.problems.add(new Problem(d.digest(), OciLayout.INDEX_FILE + " > ... (" + s.onPath.size() + " indexes deep) > " + label,
-                    "indexes nested more than " + MAX_NESTING + " deep; not read further"));
-            return;
-        }
         BlobFiles.Document doc = BlobFiles.readDocument(root, d);
+        Supplier<String> where = () -> (parent == null ? OciLayout.INDEX_FILE : parent.where()) + " > " + label;
         if (doc.tooBig() && !expected) {
             // too big to be an index or manifest, so it references nothing: a leaf the verifier streams
             s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, false, null, null, null));
@@ -255,9 +248,6 @@ public final class Walker {
         }
         return null;
     }
-
-    /** How many indexes deep the walk goes, as kiln's readers ({@code ImageReader}, {@code ImageClosure}). */
-    static final int MAX_NESTING = 8;
 
     private static String label(Child c) {
         Descriptor d = c.descriptor();
