@@ -105,7 +105,13 @@ public final class PlatformBuild {
             baseEnv.putIfAbsent("PATH", Recipe.DEFAULT_PATH);
         }
         for (Instruction i : recipe.expand(stage, baseEnv).instructions()) {
-            apply(state, i);
+            try {
+                apply(state, i);
+            } catch (IllegalArgumentException e) {
+                // a value the recipe gave that a lower layer refuses (a layer path with NUL, a bad mode...):
+                // the recipe's fault, so name its line (and not a usage error of the command line)
+                throw new BuildException(where(i) + ": " + e.getMessage(), e);
+            }
         }
         StageImage image = state.finish(stage.name() == null ? "#" + stage.index() : stage.name());
         built.put(key, image);
