@@ -151,6 +151,15 @@ final class BuildCommand implements Callable<Integer> {
             if (allTags.isEmpty() && direct) {
                 throw new Failures.UsageException("name the result: -t NAME:TAG, or -o oci:DIR:TAG");
             }
+            if (direct) {
+                for (String t : allTags) {
+                    try {
+                        dev.kiln.layout.oci.LayoutTag.parse(t); // refused before anything is built
+                    } catch (IllegalArgumentException e) {
+                        throw new Failures.UsageException(e.getMessage());
+                    }
+                }
+            }
             Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
                     : OciLayout.openOrCreate(tempRoot.resolve("layout"));
@@ -244,8 +253,8 @@ final class BuildCommand implements Callable<Integer> {
 
     private long timestamp() {
         String value = timestamp != null ? timestamp : System.getenv("SOURCE_DATE_EPOCH");
-        if (value == null || value.isEmpty()) {
-            return 0;
+        if (value == null || value.isEmpty() && timestamp == null) {
+            return 0; // an empty SOURCE_DATE_EPOCH is unset, by the convention; an empty --timestamp is a mistake
         }
         try {
             long t = Long.parseLong(value.trim());
@@ -309,7 +318,7 @@ final class BuildCommand implements Callable<Integer> {
         return IgnoreRules.parse(f.toString(), new String(dev.kiln.layout.SmallFiles.read(f, 1024 * 1024), StandardCharsets.UTF_8));
     }
 
-    private static void deleteTree(Path p) {
+    static void deleteTree(Path p) {
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> {
                 try {

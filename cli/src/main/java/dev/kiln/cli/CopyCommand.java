@@ -83,9 +83,18 @@ class CopyCommand implements Callable<Integer> {
         CopyResult result;
         var transports = Sources.transports(registry.options(jobs, common.debug, err));
         var sourceOptions = Sources.withLimit("--max-expanded-size", maxExpandedSize);
+        var destRef = Sources.parse(destination);
+        java.nio.file.Path created = destRef.transport() == dev.kiln.layout.transport.ImageReference.Transport.OCI
+                && !java.nio.file.Files.exists(References.path(destRef)) ? References.path(destRef) : null;
+        boolean done = false;
         try (ImageSource src = Sources.source(source, transports, sourceOptions);
              ImageDestination dst = Sources.destination(destination, transports)) {
             result = new Copier(options).copy(src, dst);
+            done = true;
+        } finally {
+            if (!done && created != null) {
+                BuildCommand.deleteTree(created); // a failed copy leaves no new layout behind
+            }
         }
         if (common.json) {
             ObjectNode o = Json.object();

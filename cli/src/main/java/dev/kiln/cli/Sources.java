@@ -85,6 +85,10 @@ final class Sources {
                 }
             }
         }
+        if (out.isEmpty() && !values.isEmpty()) {
+            throw new Failures.UsageException("--platform: no platform in '" + String.join(",", values)
+                    + "' (want os/arch[/variant], e.g. linux/amd64)");
+        }
         return out;
     }
 }

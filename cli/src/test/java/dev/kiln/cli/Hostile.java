@@ -47,6 +47,11 @@ final class Hostile {
             return new Expect(2, List.of(mentions));
         }
 
+        /** Success, a clean failure (1) or a clean usage error (2), mentioning these. */
+        static Expect anyClean(String... mentions) {
+            return new Expect(-2, List.of(mentions));
+        }
+
         /** Either a success or a clean failure (exit 1) mentioning these. */
         static Expect okOrFails(String... mentions) {
             return new Expect(-1, List.of(mentions));
@@ -184,6 +189,8 @@ final class Hostile {
         String context = id + "\nexit " + r.code() + "\nstdout: " + r.out() + "\nstderr: " + r.err();
         if (expect.code() >= 0) {
             assertEquals(expect.code(), r.code(), () -> "wrong exit code for " + context);
+        } else if (expect.code() == -2) {
+            assertTrue(r.code() >= 0 && r.code() <= 2, () -> "want exit 0, 1 or 2: " + context);
         } else {
             assertTrue(r.code() == 0 || r.code() == 1, () -> "want success or exit 1: " + context);
         }
