@@ -171,7 +171,7 @@ final class BuildCommand implements Callable<Integer> {
                          dev.kiln.layout.transport.TransportOptions.defaults().withMaxExpandedBytes(maxExpanded))) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
                         buildArgs(), time, docker, tempRoot, target, maxExpanded, cache());
-                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).build(recipes, jobs);
+                result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).listener(progress()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
                 }
@@ -223,6 +223,21 @@ final class BuildCommand implements Callable<Integer> {
                 + (tags.isEmpty() ? "" : " tagged " + String.join(", ", tags)));
     }
 
+    /** Layer lines on stderr when it is a terminal (never with --json). */
+    private dev.kiln.builder.image.BuildListener progress() {
+        if (common.json || !Progress.interactive()) {
+            return null;
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        return (platform, where, layer, cached) -> {
+            synchronized (err) {
+                err.printf("  %-14s %-28s %s  %s%s%n", platform, where.substring(where.lastIndexOf('/') + 1),
+                        layer.digest().shortHex(), Progress.human(layer.size()), cached ? "  (cached)" : "");
+                err.flush();
+            }
+        };
+    }
+
     private LayerCache cache() {
         if (noCache) {
             return null;
@@ -234,16 +249,24 @@ final class BuildCommand implements Callable<Integer> {
     private Map<Platform, Path> recipes(Path ctx) {
         Map<Platform, Path> out = new LinkedHashMap<>();
         Path defaultRecipe = file != null ? FileSystems.getDefault().getPath(file) : ctx.resolve("Dockerfile");
+        Map<Platform, Path> fileFor = new LinkedHashMap<>();
         for (Platform p : Sources.platforms(platforms)) {
             out.put(p, defaultRecipe);
         }
-        for (String f : fileFor) {
+        for (String f : this.fileFor) {
             int eq = f.indexOf('=');
             if (eq <= 0 || eq == f.length() - 1) {
                 throw new Failures.UsageException("--file-for wants PLATFORM=RECIPE, not '" + f + "'");
             }
             Platform p = Sources.platforms(List.of(f.substring(0, eq))).get(0);
-            out.put(p, FileSystems.getDefault().getPath(f.substring(eq + 1)));
+            Path recipe = FileSystems.getDefault().getPath(f.substring(eq + 1));
+            Path earlier = fileFor.get(p);
+            if (earlier != null) {
+                throw new Failures.UsageException("--file-for " + p + " is given twice (" + earlier + " and " + recipe
+                        + "); an index holds one image per platform");
+            }
+            fileFor.put(p, recipe);
+            out.put(p, recipe);
         }
         if (out.isEmpty()) {
             out.put(Platform.parse("linux/amd64"), defaultRecipe);

@@ -74,12 +74,13 @@ class CopyCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        ForeignCount foreign = new ForeignCount(Progress.forCopy(err, common.json));
         CopyOptions options = CopyOptions.defaults()
                 .withPlatforms(Sources.platforms(platforms))
                 .withIncludeNondistributable(includeNondistributable)
                 .withTags(tags)
                 .withParallelism(jobs)
-                .withListener(Progress.forCopy(err, common.json));
+                .withListener(foreign);
         CopyResult result;
         var transports = Sources.transports(registry.options(jobs, common.debug, err));
         var sourceOptions = Sources.withLimit("--max-expanded-size", maxExpandedSize);
@@ -105,6 +106,7 @@ class CopyCommand implements Callable<Integer> {
             o.put("sourceDigest", result.sourceRoot().digest().toString());
             o.put("blobsCopied", result.copied().size());
             o.put("blobsSkipped", result.skipped().size());
+            o.put("foreignLayersLeftOut", foreign.leftOut + foreign.notInSource);
             o.put("bytesCopied", result.bytesCopied());
             out.println(Json.pretty(o));
         } else {
@@ -113,10 +115,56 @@ class CopyCommand implements Callable<Integer> {
                 out.println("note: the copy holds a subset of the platforms, so its index is new: "
                         + result.sourceRoot().digest() + " -> " + root.digest());
             }
+            int present = result.skipped().size() - foreign.leftOut - foreign.notInSource;
             out.println("copied " + source + " -> " + destination + " (" + root.digest() + "; "
-                    + result.copied().size() + " blobs written, " + result.skipped().size() + " already there)");
+                    + result.copied().size() + " blobs written, " + present + " already there"
+                    + (foreign.leftOut == 0 ? "" : "; " + foreign.leftOut + " foreign layer" + (foreign.leftOut == 1 ? "" : "s")
+                        + " referenced by url, not copied (--include-nondistributable copies them)")
+                    + (foreign.notInSource == 0 ? "" : "; " + foreign.notInSource + " foreign layer"
+                        + (foreign.notInSource == 1 ? " is" : "s are") + " not in the source, only referenced by url")
+                    + ")");
         }
         return 0;
     }
 
+    /** Counts the foreign layers a copy leaves out (for an honest summary line), passing every event on. */
+    private static final class ForeignCount implements CopyListener {
+        private final CopyListener inner;
+        int leftOut;
+        int notInSource;
+
+        ForeignCount(CopyListener inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public void blobStarted(Descriptor blob) {
+            inner.blobStarted(blob);
+        }
+
+        @Override
+        public void blobProgress(Descriptor blob, long bytesSoFar) {
+            inner.blobProgress(blob, bytesSoFar);
+        }
+
+        @Override
+        public void blobDone(Descriptor blob, long bytes) {
+            inner.blobDone(blob, bytes);
+        }
+
+        @Override
+        public synchronized void blobSkipped(Descriptor blob, SkipReason reason) {
+            if (reason == SkipReason.NONDISTRIBUTABLE) {
+                leftOut++;
+            } else if (reason == SkipReason.NOT_IN_SOURCE) {
+                notInSource++;
+            }
+            inner.blobSkipped(blob, reason);
+        }
+
+        @Override
+        public void rootChanged(Descriptor sourceRoot, Descriptor newRoot) {
+            inner.rootChanged(sourceRoot, newRoot);
+        }
+    }
 }

@@ -122,8 +122,7 @@ class ExamplePeersIT {
 
     @Test
     void ociSchemaCheckPasses() throws Exception {
-        Path script = Files.isRegularFile(Path.of("../scripts/oci-schema-check")) ? Path.of("../scripts/oci-schema-check")
-                : Path.of("/work/shared/tools/oci-schema-check");
+        Path script = dev.kiln.testing.Peers.script("oci-schema-check");
         assertTrue(Files.isRegularFile(script), "oci-schema-check missing: " + script);
         Proc.requireTool("python3");
         Proc.Result r = Proc.run(null, List.of("python3", script.toString(), layout.toString()));

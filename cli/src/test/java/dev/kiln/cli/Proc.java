@@ -23,7 +23,7 @@ final class Proc {
                 return;
             }
         }
-        fail(name + " is not installed (not on PATH); install the OCI peer tools: /work/shared/tools/install-oci-peers");
+        fail(name + " is not installed (not on PATH); install the OCI peer tools: scripts/install-test-tools");
     }
 
     static Result run(Path cwd, List<String> cmd) throws IOException, InterruptedException {

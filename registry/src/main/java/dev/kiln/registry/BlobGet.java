@@ -15,9 +15,9 @@ final class BlobGet {
 
     static InputStream open(RegistryClient client, String repository, Descriptor blob) {
         HttpTransport t = client.transport();
-        HttpTransport.Call call = new HttpTransport.Call("GET", client.uri("/v2/" + repository + "/blobs/" + blob.digest()),
+        HttpCall call = new HttpCall("GET", client.uri("/v2/" + repository + "/blobs/" + blob.digest()),
                 "getting blob " + blob.digest()).repository(repository, client.scopes(repository)).stream();
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (!r.ok()) {
             throw t.failure(call, r, r.status() == 404 ? "the repository does not have this blob" : null);
         }

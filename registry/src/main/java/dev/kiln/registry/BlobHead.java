@@ -10,9 +10,9 @@ final class BlobHead {
 
     static Optional<Long> size(RegistryClient client, String repository, Digest digest) {
         HttpTransport t = client.transport();
-        HttpTransport.Call call = new HttpTransport.Call("HEAD", client.uri("/v2/" + repository + "/blobs/" + digest),
+        HttpCall call = new HttpCall("HEAD", client.uri("/v2/" + repository + "/blobs/" + digest),
                 "checking blob " + digest).repository(repository, client.scopes(repository));
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.status() == 404) {
             return Optional.empty();
         }

@@ -21,9 +21,9 @@ final class BlobMount {
         HttpTransport t = client.transport();
         URI uri = client.uri("/v2/" + repository + "/blobs/uploads/?mount=" + blob.digest() + "&from=" + from);
         Set<String> scopes = Set.of("repository:" + repository + ":pull,push", "repository:" + from + ":pull");
-        HttpTransport.Call call = new HttpTransport.Call("POST", uri, "mounting blob " + blob.digest() + " from " + from)
+        HttpCall call = new HttpCall("POST", uri, "mounting blob " + blob.digest() + " from " + from)
                 .repository(repository, scopes).repeatable(true);
-        HttpTransport.Response r;
+        HttpAnswer r;
         try {
             r = t.send(call);
         } catch (RegistryException e) {

@@ -48,7 +48,7 @@ final class BlobUpload {
                 chunked(content, session, minChunk);
             }
         } catch (IOException e) {
-            throw new RegistryException(prefix() + "reading the blob content failed: " + HttpTransport.describe(e), e);
+            throw new RegistryException(prefix() + "reading the blob content failed: " + ConnectionProblems.describe(e), e);
         }
         progress.blobDone(blob);
     }
@@ -61,16 +61,16 @@ final class BlobUpload {
     }
 
     private Session start() {
-        HttpTransport.Call call = new HttpTransport.Call("POST", client.uri("/v2/" + repository + "/blobs/uploads/"),
+        HttpCall call = new HttpCall("POST", client.uri("/v2/" + repository + "/blobs/uploads/"),
                 "starting the upload of blob " + blob.digest()).repository(repository, client.scopes(repository)).repeatable(true);
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.status() != 202 || r.header("Location").isEmpty()) {
             throw t.failure(call, r, r.status() == 202 ? "the registry sent no Location for the upload" : null);
         }
         return new Session(Locations.resolve(r.uri(), r.header("Location").get()), minChunk(r));
     }
 
-    static long minChunk(HttpTransport.Response r) {
+    static long minChunk(HttpAnswer r) {
         try {
             return r.header("OCI-Chunk-Min-Length").map(s -> Long.parseLong(s.trim())).orElse(0L);
         } catch (NumberFormatException e) {
@@ -98,11 +98,11 @@ final class BlobUpload {
             if (location == null) {
                 location = start().location();
             }
-            HttpTransport.Call call = put(location).body(bytes, 0, size).header("Content-Type", OCTETS);
+            HttpCall call = put(location).body(bytes, 0, size).header("Content-Type", OCTETS);
             String problem;
             Duration wait;
             try {
-                HttpTransport.Response r = t.sendOnce(call);
+                HttpAnswer r = t.sendOnce(call);
                 if (r.status() == 201 || r.status() == 204 || r.status() == 200) {
                     Digests.checkHeader(t, call, r, blob.digest());
                     progress.blobProgress(blob, size);
@@ -117,7 +117,7 @@ final class BlobUpload {
                 if (attempt >= policy.maxAttempts()) {
                     throw t.connectionFailure(call, e, attempt);
                 }
-                problem = HttpTransport.describe(e);
+                problem = ConnectionProblems.describe(e);
                 wait = policy.backoff(attempt);
             }
             if (client.hasBlob(repository, blob)) {
@@ -171,7 +171,7 @@ final class BlobUpload {
         int pos = 0;
         for (int failures = 1; ; failures++) {
             long start = offset + pos;
-            HttpTransport.Call call = new HttpTransport.Call("PATCH", location, "uploading blob " + blob.digest()
+            HttpCall call = new HttpCall("PATCH", location, "uploading blob " + blob.digest()
                     + " bytes " + start + "-" + (offset + n - 1)).repository(repository, client.scopes(repository))
                     .repeatable(false)
                     .header("Content-Type", OCTETS)
@@ -180,7 +180,7 @@ final class BlobUpload {
             String problem;
             Duration wait;
             try {
-                HttpTransport.Response r = t.sendOnce(call);
+                HttpAnswer r = t.sendOnce(call);
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
                     return r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
                 }
@@ -190,7 +190,7 @@ final class BlobUpload {
                 problem = "HTTP " + r.status();
                 wait = r.status() == 416 ? Duration.ZERO : waitFor(r, failures);
             } catch (IOException e) {
-                problem = HttpTransport.describe(e);
+                problem = ConnectionProblems.describe(e);
                 wait = policy.backoff(failures);
             }
             if (failures >= policy.maxAttempts()) {
@@ -217,9 +217,9 @@ final class BlobUpload {
 
     /** {@code GET <location>}: how many bytes the registry holds ({@code Range: 0-<last>}), and where to go on. */
     private Status status(URI location) {
-        HttpTransport.Call call = new HttpTransport.Call("GET", location, "asking the upload status of blob " + blob.digest())
+        HttpCall call = new HttpCall("GET", location, "asking the upload status of blob " + blob.digest())
                 .repository(repository, client.scopes(repository));
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.status() != 204 && r.status() != 200) {
             throw t.failure(call, r, "the registry cannot resume this upload");
         }
@@ -257,11 +257,11 @@ final class BlobUpload {
     private void finish(URI location) {
         RetryPolicy policy = client.options().retry();
         for (int attempt = 1; ; attempt++) {
-            HttpTransport.Call call = put(location).body(new byte[0], 0, 0);
+            HttpCall call = put(location).body(new byte[0], 0, 0);
             String problem;
             Duration wait;
             try {
-                HttpTransport.Response r = t.sendOnce(call);
+                HttpAnswer r = t.sendOnce(call);
                 if (r.status() == 201 || r.status() == 204 || r.status() == 200) {
                     Digests.checkHeader(t, call, r, blob.digest());
                     return;
@@ -281,20 +281,20 @@ final class BlobUpload {
                 if (attempt >= policy.maxAttempts()) {
                     throw t.connectionFailure(call, e, attempt);
                 }
-                problem = HttpTransport.describe(e);
+                problem = ConnectionProblems.describe(e);
                 wait = policy.backoff(attempt);
             }
             pause(call, attempt, wait, problem);
         }
     }
 
-    private HttpTransport.Call put(URI location) {
-        return new HttpTransport.Call("PUT", Locations.withQuery(location, "digest", blob.digest().toString()),
+    private HttpCall put(URI location) {
+        return new HttpCall("PUT", Locations.withQuery(location, "digest", blob.digest().toString()),
                 "completing the upload of blob " + blob.digest()).repository(repository, client.scopes(repository))
                 .repeatable(false);
     }
 
-    private void pause(HttpTransport.Call call, int attempt, Duration wait, String problem) {
+    private void pause(HttpCall call, int attempt, Duration wait, String problem) {
         try {
             t.pause(call, attempt, wait, problem);
         } catch (InterruptedIOException e) {
@@ -302,7 +302,7 @@ final class BlobUpload {
         }
     }
 
-    private Duration waitFor(HttpTransport.Response r, int attempt) {
+    private Duration waitFor(HttpAnswer r, int attempt) {
         Duration asked = RetryAfter.parse(r.header("Retry-After").orElse(null), Instant.now()).orElse(null);
         return client.options().retry().waitFor(asked, attempt);
     }
@@ -310,7 +310,7 @@ final class BlobUpload {
     /** Best-effort {@code DELETE} of an upload session nobody will finish. */
     static void cancel(RegistryClient client, String repository, URI location) {
         try {
-            client.transport().sendOnce(new HttpTransport.Call("DELETE", location, "cancelling an upload")
+            client.transport().sendOnce(new HttpCall("DELETE", location, "cancelling an upload")
                     .repository(repository, client.scopes(repository)));
         } catch (IOException | RuntimeException e) {
             // the registry expires abandoned sessions itself

@@ -11,7 +11,7 @@ final class Digests {
     }
 
     /** Fails when the answer carries a {@code Docker-Content-Digest} other than {@code expected}. */
-    static void checkHeader(HttpTransport t, HttpTransport.Call call, HttpTransport.Response r, Digest expected) {
+    static void checkHeader(HttpTransport t, HttpCall call, HttpAnswer r, Digest expected) {
         Optional<Digest> reported = reported(t, call, r);
         if (reported.isPresent() && !reported.get().equals(expected)) {
             throw new RegistryException("registry " + t.registry() + ", repository " + call.repository + ": " + call.what
@@ -20,7 +20,7 @@ final class Digests {
         }
     }
 
-    static Optional<Digest> reported(HttpTransport t, HttpTransport.Call call, HttpTransport.Response r) {
+    static Optional<Digest> reported(HttpTransport t, HttpCall call, HttpAnswer r) {
         Optional<String> header = r.header("Docker-Content-Digest");
         if (header.isEmpty() || header.get().isBlank()) {
             return Optional.empty();

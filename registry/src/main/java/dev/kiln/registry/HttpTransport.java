@@ -76,90 +76,8 @@ final class HttpTransport {
         return auth;
     }
 
-    /** One request to send. */
-    static final class Call {
-        final String method;
-        final URI uri;
-        final String what;
-        final Map<String, String> headers = new LinkedHashMap<>();
-        String repository;
-        Set<String> scopes = Set.of();
-        byte[] body;
-        int offset;
-        int length;
-        boolean repeatable;
-        boolean stream;
-        boolean authenticate = true;
-        int maxBody = Json.MAX_DOCUMENT_BYTES;
-
-        Call(String method, URI uri, String what) {
-            this.method = method;
-            this.uri = uri;
-            this.what = what;
-            this.repeatable = method.equals("GET") || method.equals("HEAD") || method.equals("PUT") || method.equals("DELETE");
-        }
-
-        Call header(String name, String value) {
-            headers.put(name, value);
-            return this;
-        }
-
-        Call body(byte[] bytes, int off, int len) {
-            this.body = bytes;
-            this.offset = off;
-            this.length = len;
-            return this;
-        }
-
-        Call repository(String repo, Set<String> neededScopes) {
-            this.repository = repo;
-            this.scopes = neededScopes;
-            return this;
-        }
-
-        Call repeatable(boolean value) {
-            this.repeatable = value;
-            return this;
-        }
-
-        Call stream() {
-            this.stream = true;
-            return this;
-        }
-
-        Call anonymous() {
-            this.authenticate = false;
-            return this;
-        }
-    }
-
-    /** An answer: the body read (bounded) unless a 2xx of a streaming call, whose stream the caller closes. */
-    record Response(int status, HttpHeaders headers, URI uri, byte[] body, InputStream stream) {
-        Optional<String> header(String name) {
-            return headers.firstValue(name);
-        }
-
-        List<RegistryError> errors() {
-            return RegistryError.parseBody(body);
-        }
-
-        boolean ok() {
-            return status >= 200 && status < 300;
-        }
-
-        void discard() {
-            if (stream != null) {
-                try {
-                    stream.close();
-                } catch (IOException e) {
-                    // nothing to save
-                }
-            }
-        }
-    }
-
     /** Sends, trying again per the retry policy when the call is repeatable; failures become RegistryExceptions. */
-    Response send(Call c) {
+    HttpAnswer send(HttpCall c) {
         try {
             return exchange(c, c.repeatable);
         } catch (IOException e) {
@@ -168,7 +86,7 @@ final class HttpTransport {
     }
 
     /** Sends once (still answering 401s and following redirects); connection failures are thrown. */
-    Response sendOnce(Call c) throws IOException {
+    HttpAnswer sendOnce(HttpCall c) throws IOException {
         return exchange(c, false);
     }
 
@@ -176,25 +94,25 @@ final class HttpTransport {
      * Sends once, anonymously, giving up after {@code deadline} even in a TLS handshake that never
      * ends (a plain-HTTP server that waits for a request line); the body is read in full.
      */
-    Response probe(Call c, Duration deadline) throws IOException {
+    HttpAnswer probe(HttpCall c, Duration deadline) throws IOException {
         HttpRequest request = build(c, c.uri, null);
         log("> " + c.method + " " + Redaction.url(c.uri));
         CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
         try {
             HttpResponse<byte[]> r = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             byte[] body = r.body();
-            Response response = new Response(r.statusCode(), r.headers(), c.uri,
+            HttpAnswer response = new HttpAnswer(r.statusCode(), r.headers(), c.uri,
                     body.length > MAX_ERROR_BODY ? Arrays.copyOf(body, MAX_ERROR_BODY) : body, null);
             log("< " + r.statusCode() + " " + c.method + " " + Redaction.url(c.uri) + responseHeadersForLog(r.headers()));
             return response;
         } catch (TimeoutException e) {
             future.cancel(true);
             IOException timeout = new HttpTimeoutException("no answer within " + deadline.toMillis() + " ms");
-            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + describe(timeout));
+            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + ConnectionProblems.describe(timeout));
             throw timeout;
         } catch (ExecutionException e) {
             IOException io = e.getCause() instanceof IOException x ? x : new IOException(e.getCause());
-            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + describe(io));
+            log("! " + c.method + " " + Redaction.url(c.uri) + ": " + ConnectionProblems.describe(io));
             throw io;
         } catch (InterruptedException e) {
             future.cancel(true);
@@ -203,7 +121,7 @@ final class HttpTransport {
         }
     }
 
-    private Response exchange(Call c, boolean retry) throws IOException {
+    private HttpAnswer exchange(HttpCall c, boolean retry) throws IOException {
         RetryPolicy policy = options.retry();
         Set<String> scopes = new TreeSet<>(c.scopes);
         URI uri = c.uri;
@@ -223,9 +141,9 @@ final class HttpTransport {
             try {
                 r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
             } catch (IOException e) {
-                log("! " + c.method + " " + Redaction.url(uri) + ": " + describe(e));
-                if (retry && attempt < policy.maxAttempts() && isTransient(e)) {
-                    pause(c, attempt, policy.backoff(attempt), describe(e));
+                log("! " + c.method + " " + Redaction.url(uri) + ": " + ConnectionProblems.describe(e));
+                if (retry && attempt < policy.maxAttempts() && ConnectionProblems.isTransient(e)) {
+                    pause(c, attempt, policy.backoff(attempt), ConnectionProblems.describe(e));
                     attempt++;
                     continue;
                 }
@@ -242,7 +160,7 @@ final class HttpTransport {
                     body = in.readNBytes(status >= 200 && status < 300 ? c.maxBody + 1 : MAX_ERROR_BODY);
                 }
             }
-            Response response = new Response(status, r.headers(), uri, body, streamIt ? r.body() : null);
+            HttpAnswer response = new HttpAnswer(status, r.headers(), uri, body, streamIt ? r.body() : null);
             log("< " + status + " " + c.method + " " + Redaction.url(uri) + responseHeadersForLog(r.headers())
                     + errorsForLog(response));
             if (status == 401 && c.authenticate && ownOrigin && authRetries < MAX_AUTH_RETRIES) {
@@ -273,7 +191,7 @@ final class HttpTransport {
         }
     }
 
-    private String authorization(Call c, Set<String> scopes) {
+    private String authorization(HttpCall c, Set<String> scopes) {
         try {
             return auth.authorization(scopes, c.repository);
         } catch (CredentialsException e) {
@@ -282,7 +200,7 @@ final class HttpTransport {
         }
     }
 
-    private HttpRequest build(Call c, URI uri, String authorization) {
+    private HttpRequest build(HttpCall c, URI uri, String authorization) {
         HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.requestTimeout());
         c.headers.forEach(b::header);
         b.header("User-Agent", options.userAgent());
@@ -303,7 +221,7 @@ final class HttpTransport {
     }
 
     /** An error answer whose codes say trying again cannot help, whatever its status (Distribution sends 500s like that). */
-    static boolean isDefinite(Response r) {
+    static boolean isDefinite(HttpAnswer r) {
         return r.errors().stream().anyMatch(e -> switch (e.code()) {
             case BLOB_UNKNOWN, MANIFEST_BLOB_UNKNOWN, MANIFEST_INVALID, MANIFEST_UNVERIFIED, DIGEST_INVALID, NAME_INVALID,
                     NAME_UNKNOWN, SIZE_INVALID, TAG_INVALID, DENIED, UNAUTHORIZED, UNSUPPORTED -> true;
@@ -311,11 +229,8 @@ final class HttpTransport {
         });
     }
 
-    static boolean isTransient(IOException e) {
-        return !(e instanceof SSLException) && !(e instanceof InterruptedIOException && !(e instanceof HttpTimeoutException));
-    }
 
-    void pause(Call c, int attempt, Duration wait, String reason) throws InterruptedIOException {
+    void pause(HttpCall c, int attempt, Duration wait, String reason) throws InterruptedIOException {
         options.progress().retrying(c.what, attempt, wait, reason);
         log("~ " + c.what + ": " + reason + ", try " + (attempt + 1) + " in " + wait.toMillis() + " ms");
         sleep(wait);
@@ -330,47 +245,13 @@ final class HttpTransport {
         }
     }
 
-    /** A TLS server whose certificate is not trusted (or not for this host name). */
-    static boolean isCertificateProblem(IOException e) {
-        if (!(e instanceof SSLHandshakeException)) {
-            return false;
-        }
-        String m = String.valueOf(e.getMessage());
-        return m.contains("PKIX") || m.contains("certificate") || m.contains("No subject alternative") || m.contains("No name matching");
-    }
-
-    /** A short, secret-free reason for a connection failure. */
-    static String describe(IOException e) {
-        if (isCertificateProblem(e)) {
-            return "TLS certificate not trusted (" + RegistryError.clean(e.getMessage())
-                    + "); pass --cert-dir with the registry's CA as ca.crt, or --tls-verify=false";
-        }
-        if (e instanceof SSLHandshakeException) {
-            return "TLS handshake failed: " + RegistryError.clean(e.getMessage());
-        }
-        if (e instanceof SSLException) {
-            return "TLS failed: " + RegistryError.clean(e.getMessage());
-        }
-        if (e instanceof java.net.http.HttpConnectTimeoutException) {
-            return "connection timed out";
-        }
-        if (e instanceof HttpTimeoutException) {
-            return "no answer within the request timeout";
-        }
-        if (e instanceof ConnectException) {
-            return "connection refused";
-        }
-        String m = e.getMessage();
-        return m == null || m.isBlank() ? e.getClass().getSimpleName() : RegistryError.clean(m);
-    }
-
-    RegistryException connectionFailure(Call c, IOException e, int tries) {
+    RegistryException connectionFailure(HttpCall c, IOException e, int tries) {
         return new RegistryException("registry " + registry + (c.repository == null ? "" : ", repository " + c.repository)
-                + ": " + c.what + " failed: " + describe(e) + (tries > 1 ? " (after " + tries + " tries)" : ""), 0, List.of(), e);
+                + ": " + c.what + " failed: " + ConnectionProblems.describe(e) + (tries > 1 ? " (after " + tries + " tries)" : ""), 0, List.of(), e);
     }
 
     /** The error for an answer the caller cannot use; {@code hint} is appended when not null. */
-    RegistryException failure(Call c, Response r, String hint) {
+    RegistryException failure(HttpCall c, HttpAnswer r, String hint) {
         List<RegistryError> errors = r.errors();
         StringBuilder m = new StringBuilder("registry ").append(registry);
         if (c.repository != null) {
@@ -390,7 +271,7 @@ final class HttpTransport {
         return new RegistryException(m.toString(), r.status(), errors, null);
     }
 
-    private String authHint(Call c, Response r) {
+    private String authHint(HttpCall c, HttpAnswer r) {
         if (r.status() != 401 && r.status() != 403) {
             return null;
         }
@@ -431,7 +312,7 @@ final class HttpTransport {
         return b.toString();
     }
 
-    private static String errorsForLog(Response r) {
+    private static String errorsForLog(HttpAnswer r) {
         if (r.ok() || r.body() == null) {
             return "";
         }

@@ -26,9 +26,9 @@ final class ManifestGet {
     static RemoteManifest get(RegistryClient client, String repository, String reference) {
         HttpTransport t = client.transport();
         String what = "getting manifest " + reference;
-        HttpTransport.Call call = new HttpTransport.Call("GET", client.uri("/v2/" + repository + "/manifests/" + reference), what)
+        HttpCall call = new HttpCall("GET", client.uri("/v2/" + repository + "/manifests/" + reference), what)
                 .repository(repository, client.scopes(repository)).header("Accept", ACCEPT);
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (!r.ok()) {
             throw t.failure(call, r, r.status() == 404 ? "no such tag or digest in the repository" : null);
         }
@@ -60,9 +60,9 @@ final class ManifestGet {
     /** {@code HEAD /v2/<name>/manifests/<digest>}: true when the registry has it. */
     static boolean exists(RegistryClient client, String repository, Digest digest) {
         HttpTransport t = client.transport();
-        HttpTransport.Call call = new HttpTransport.Call("HEAD", client.uri("/v2/" + repository + "/manifests/" + digest),
+        HttpCall call = new HttpCall("HEAD", client.uri("/v2/" + repository + "/manifests/" + digest),
                 "checking manifest " + digest).repository(repository, client.scopes(repository)).header("Accept", ACCEPT);
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.status() == 404) {
             return false;
         }

@@ -33,11 +33,11 @@ final class ManifestPut {
             throw new RegistryException(prefix + "the document says mediaType " + declared + " but its descriptor says "
                     + manifest.mediaType() + "; registries require the Content-Type to match");
         }
-        HttpTransport.Call call = new HttpTransport.Call("PUT", client.uri("/v2/" + repository + "/manifests/" + reference), what)
+        HttpCall call = new HttpCall("PUT", client.uri("/v2/" + repository + "/manifests/" + reference), what)
                 .repository(repository, client.scopes(repository))
                 .header("Content-Type", manifest.mediaType())
                 .body(bytes, 0, bytes.length);
-        HttpTransport.Response r = t.send(call);
+        HttpAnswer r = t.send(call);
         if (r.ok()) {
             Digests.checkHeader(t, call, r, manifest.digest());
             client.options().progress().manifestPushed(manifest, reference);
@@ -46,7 +46,7 @@ final class ManifestPut {
         throw t.failure(call, r, hint(manifest, doc, r));
     }
 
-    private static String hint(Descriptor manifest, ObjectNode doc, HttpTransport.Response r) {
+    private static String hint(Descriptor manifest, ObjectNode doc, HttpAnswer r) {
         RegistryException probe = new RegistryException("", r.status(), r.errors(), null);
         boolean invalid = probe.has(ErrorCode.MANIFEST_INVALID) || r.status() == 400 && r.errors().isEmpty();
         boolean blobUnknown = probe.has(ErrorCode.MANIFEST_BLOB_UNKNOWN) || probe.has(ErrorCode.BLOB_UNKNOWN);

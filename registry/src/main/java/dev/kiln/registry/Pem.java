@@ -37,7 +37,7 @@ final class Pem {
         try {
             CertificateFactory cf = CertificateFactory.getInstance("X.509");
             List<X509Certificate> out = new ArrayList<>();
-            for (var c : cf.generateCertificates(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+            for (var c : cf.generateCertificates(new ByteArrayInputStream(dev.kiln.layout.SmallFiles.read(file, 1024 * 1024)))) {
                 out.add((X509Certificate) c);
             }
             if (out.isEmpty()) {

@@ -86,11 +86,20 @@ public final class RegistryClient {
         URI https = URI.create("https://" + api + "/v2/");
         boolean loopback = Hosts.isLoopback(api);
         if (!options.insecure() && !loopback) {
-            accept(pingOnce(https));
+            try {
+                accept(pingOnce(https));
+            } catch (RegistryException e) {
+                if (e.getCause() instanceof javax.net.ssl.SSLException ssl && !(ssl instanceof javax.net.ssl.SSLHandshakeException)) {
+                    // something answered, but not in TLS: most likely a plain-HTTP registry
+                    throw new RegistryException(e.getMessage() + "; the registry seems to speak plain HTTP, which kiln uses"
+                            + " only for loopback registries (as Docker does) or with --insecure", e.status(), e.errors(), ssl);
+                }
+                throw e;
+            }
             return;
         }
         // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
-        HttpTransport.Call probe = new HttpTransport.Call("GET", https, "ping " + https).anonymous();
+        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
         IOException tls;
         try {
             accept(transport.probe(probe, loopback ? LOOPBACK_PROBE : options.connectTimeout().plus(options.requestTimeout())));
@@ -98,11 +107,11 @@ public final class RegistryClient {
         } catch (IOException e) {
             tls = e;
         }
-        if (tls instanceof java.net.ConnectException || HttpTransport.isCertificateProblem(tls)) {
+        if (tls instanceof java.net.ConnectException || ConnectionProblems.isCertificateProblem(tls)) {
             throw transport.connectionFailure(probe, tls, 1); // nothing listens, or TLS with an untrusted certificate
         }
         URI http = URI.create("http://" + api + "/v2/");
-        HttpTransport.Response r;
+        HttpAnswer r;
         try {
             r = pingOnce(http);
         } catch (RegistryException e) {
@@ -111,21 +120,21 @@ public final class RegistryClient {
         if (r.status() == 400) {
             throw transport.connectionFailure(probe, tls, 1); // a TLS server refusing plain HTTP
         }
-        transport.log("HTTPS failed (" + HttpTransport.describe(tls) + "); using plain HTTP for this "
+        transport.log("HTTPS failed (" + ConnectionProblems.describe(tls) + "); using plain HTTP for this "
                 + (loopback ? "loopback" : "insecure") + " registry");
         accept(r);
     }
 
-    private HttpTransport.Response pingOnce(URI uri) {
-        return transport.send(new HttpTransport.Call("GET", uri, "ping " + uri).anonymous());
+    private HttpAnswer pingOnce(URI uri) {
+        return transport.send(new HttpCall("GET", uri, "ping " + uri).anonymous());
     }
 
-    private void accept(HttpTransport.Response r) {
+    private void accept(HttpAnswer r) {
         URI origin = URI.create(r.uri().getScheme() + "://" + r.uri().getRawAuthority());
         if (r.status() == 401) {
             transport.auth().learn(r.headers().allValues("WWW-Authenticate"));
         } else if (r.status() != 200) {
-            HttpTransport.Call c = new HttpTransport.Call("GET", r.uri(), "ping /v2/");
+            HttpCall c = new HttpCall("GET", r.uri(), "ping /v2/");
             throw transport.failure(c, r, r.status() == 404 ? "is this an OCI registry? GET /v2/ must answer 200 or 401" : null);
         }
         transport.base(origin);

@@ -163,7 +163,7 @@ public final class RegistryDestination implements ImageDestination {
                     }
                 }, pool));
             }
-            CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture[0]));
+            CompletableFuture<Void> all = CompletableFuture.allOf(futures.toArray(new CompletableFuture<?>[0]));
             futures.forEach(f -> f.whenComplete((v, e) -> {
                 if (e != null) {
                     all.completeExceptionally(e); // fail fast
@@ -222,6 +222,8 @@ public final class RegistryDestination implements ImageDestination {
             }
             return; // pushed by digest only
         }
+        // a full name given as an extra tag (-t hello-world:latest) tags this repository with its tag
+        names = names.stream().map(n -> TAG.matcher(n).matches() ? n : tagOf(n)).distinct().toList();
         for (String tag : names) {
             if (!TAG.matcher(tag).matches()) {
                 throw new RegistryException(prefix() + "invalid tag '" + tag + "'");
@@ -229,6 +231,18 @@ public final class RegistryDestination implements ImageDestination {
         }
         for (String tag : names) {
             client.putManifest(repository, tag, root, bytes);
+        }
+    }
+
+    private static String tagOf(String name) {
+        if (name.lastIndexOf(':') < name.lastIndexOf('/') || name.indexOf('@') >= 0) {
+            return name; // no explicit tag: reported as an invalid tag below
+        }
+        try {
+            String tag = dev.kiln.layout.spec.ImageName.parse(name).tag();
+            return tag == null ? name : tag;
+        } catch (IllegalArgumentException e) {
+            return name; // reported as an invalid tag below
         }
     }
 

@@ -171,6 +171,17 @@ class FaultInjectionIT {
             assertEquals(image.index.digest(), push(image, proxy, "faults/token:1", o));
             assertTrue(proxy.tokensIssued.get() >= 2, "a new token after the first expired: " + proxy.tokensIssued.get());
             assertTrue(proxy.faults("401") >= 2, "the ping's challenge and the expiry");
+
+            // a second repository mounts from the first: its tokens ask for pull on the source too
+            TransferSummary second = new TransferSummary();
+            try (RegistryDestination d = RegistryDestination.open(ImageReference.parse("docker://" + proxy.address() + "/faults/token-b:1"),
+                    o.withProgress(second), List.of("faults/token"))) {
+                MiniCopy.copy(new LayoutSource(image.layout, "latest", "oci:src"), d, List.of(), 4);
+            }
+            assertEquals(image.blobs.size(), second.blobsMounted(), second.toString());
+            assertTrue(proxy.seen.stream().anyMatch(x -> x.target().startsWith("/token?")
+                    && x.target().matches(".*scope=repository%3Afaults%2Ftoken%3Apull(&.*)?$")
+                    && x.target().contains("scope=repository%3Afaults%2Ftoken-b%3Apull%2Cpush")), "mount token scopes: " + proxy.seen.stream().filter(x -> x.target().startsWith("/token")).toList());
             for (String line : log) {
                 assertFalse(line.contains(password) || line.contains("proxy-token-"), line);
             }

@@ -23,6 +23,20 @@ final class MiniCopy {
     private MiniCopy() {
     }
 
+    /** Like {@link #copy}, but the blobs go through {@link RegistryDestination#putBlobs} (its own pool). */
+    static Descriptor copyWithPutBlobs(ImageSource source, RegistryDestination destination, List<String> tags) throws Exception {
+        Descriptor root = source.root();
+        List<Descriptor> blobs = new ArrayList<>();
+        List<Descriptor> order = new ArrayList<>();
+        collect(source, root, blobs, order);
+        destination.putBlobs(blobs, source::openBlob);
+        for (Descriptor m : order) {
+            destination.putManifest(m, source.readManifest(m));
+        }
+        destination.commit(root, tags);
+        return root;
+    }
+
     static Descriptor copy(ImageSource source, ImageDestination destination, List<String> tags, int threads) throws Exception {
         Descriptor root = source.root();
         List<Descriptor> blobs = new ArrayList<>();

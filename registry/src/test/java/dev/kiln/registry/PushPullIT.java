@@ -117,16 +117,24 @@ class PushPullIT {
         long start = System.nanoTime();
         try (RegistryDestination d = RegistryDestination.open(
                 ImageReference.parse("docker://" + registry.address + "/kiln/big:1"), options(summary).withDebug(log::add))) {
-            MiniCopy.copy(new LayoutSource(image.layout, "latest", "oci:src"), d, List.of(), 4);
+            MiniCopy.copyWithPutBlobs(new LayoutSource(image.layout, "latest", "oci:src"), d, List.of());
         }
         long ms = (System.nanoTime() - start) / 1_000_000;
         System.out.printf("pushed %d MB in %d blobs in %d ms%n", image.totalBlobBytes() >> 20, image.blobs.size(), ms);
+        long pullStart = System.nanoTime();
+        OciLayout pulled = OciLayout.openOrCreate(tmp.resolve("pulled"));
+        try (RegistrySource s = RegistrySource.open(ImageReference.parse("docker://" + registry.address + "/kiln/big:1"), RegistryOptions.defaults());
+             LayoutDestination ld = new LayoutDestination(pulled, "1", "oci:pulled")) {
+            MiniCopy.copy(s, ld, List.of(), 4);
+        }
+        System.out.printf("pulled them back (verified) in %d ms%n", (System.nanoTime() - pullStart) / 1_000_000);
         byte[] raw = Cmd.check("skopeo", "inspect", "--raw", "--tls-verify=false", "docker://" + registry.address + "/kiln/big:1");
         assertEquals(image.index.digest(), Digest.sha256(raw));
         // skopeo copies every blob and checks its digest
         Cmd.check("skopeo", "copy", "--all", "--src-tls-verify=false", "docker://" + registry.address + "/kiln/big:1",
                 "oci:" + tmp.resolve("skopeo-copy") + ":1");
         assertTrue(summary.bytesTransferred() >= 50L << 20);
+        assertEquals(image.blobs.size(), summary.blobsTransferred(), summary.toString());
         long patches = log.stream().filter(l -> l.contains(": > PATCH ")).count();
         assertTrue(patches >= 7, "a 50 MB layer goes in 8 MiB chunks: " + patches + " PATCHes");
         assertTrue(log.stream().filter(l -> l.contains(": > PUT ") && l.contains("/blobs/uploads/")).allMatch(l -> l.contains("?_state=REDACTED&digest=sha256:")),

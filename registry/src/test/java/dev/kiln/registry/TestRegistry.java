@@ -17,18 +17,36 @@ import java.util.concurrent.TimeUnit;
  * by {@link #close()} through the script's own {@code stop}, which kills only that PID.
  */
 final class TestRegistry implements AutoCloseable {
-    static final Path SCRIPT = Paths.get(System.getProperty("kiln.startRegistry", "/work/shared/tools/start-registry"));
+    static final Path SCRIPT = System.getProperty("kiln.startRegistry") != null
+            ? Paths.get(System.getProperty("kiln.startRegistry")) : dev.kiln.testing.Peers.script("start-registry");
 
     final String address;
     final Path dir;
     final Path certDir;
     final boolean tls;
 
+    private final Thread hook;
+
     private TestRegistry(Map<String, String> values) {
         this.address = values.get("REGISTRY");
         this.dir = Paths.get(values.get("DIR"));
         this.certDir = values.containsKey("CERT_DIR") ? Paths.get(values.get("CERT_DIR")) : null;
         this.tls = "https".equals(values.get("SCHEME"));
+        // stops the registry even when the test JVM ends without @AfterAll
+        this.hook = new Thread(this::stopQuietly, "stop-registry");
+        Runtime.getRuntime().addShutdownHook(hook);
+    }
+
+    private void stopQuietly() {
+        try {
+            Process p = new ProcessBuilder(SCRIPT.toString(), "stop", "--dir", dir.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            p.waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            // nothing more to do
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Fails (never skips) when a tool the integration tests need is missing. */
@@ -36,7 +54,7 @@ final class TestRegistry implements AutoCloseable {
         for (String tool : tools) {
             if (which(tool) == null) {
                 throw new IllegalStateException(tool + " is not installed; the registry integration tests need it "
-                        + "(run /work/shared/tools/install-oci-peers)");
+                        + "(run scripts/install-test-tools)");
             }
         }
         if (!Files.isExecutable(SCRIPT)) {
@@ -92,10 +110,12 @@ final class TestRegistry implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        Process p = new ProcessBuilder(SCRIPT.toString(), "stop", "--dir", dir.toString())
-                .redirectErrorStream(true).start();
-        p.getInputStream().readAllBytes();
-        p.waitFor(30, TimeUnit.SECONDS);
+    public void close() {
+        stopQuietly();
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // already shutting down
+        }
     }
 }

@@ -139,6 +139,8 @@ class TlsIT {
                 """.formatted(dir, port));
         Process registry = new ProcessBuilder("docker-registry", "serve", dir.resolve("config.yml").toString())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("registry.log").toFile()).start();
+        Thread hook = new Thread(registry::destroyForcibly, "stop-mtls-registry");
+        Runtime.getRuntime().addShutdownHook(hook);
         try {
             String address = "127.0.0.1:" + port;
             RegistryOptions o = RegistryOptions.defaults().withCertDir(pkcs8);
@@ -162,6 +164,7 @@ class TlsIT {
             if (!registry.waitFor(10, TimeUnit.SECONDS)) {
                 registry.destroyForcibly();
             }
+            Runtime.getRuntime().removeShutdownHook(hook);
         }
     }
 

@@ -135,6 +135,19 @@ public final class ConfigEditor {
         cmdSetInStage = true;
     }
 
+    /**
+     * Docker's {@code ArgsEscaped} for Windows images. A shell-form CMD or ENTRYPOINT is one command
+     * line for cmd.exe ({@code cmd /S /C echo "hi"}): the Windows engine must join it as it is, not
+     * quote it argument by argument (which would make cmd print {@code \"hi\"}). Docker's classic
+     * builder and BuildKit both set it for the shell form; the exec form leaves it unset. Linux ignores
+     * the field, so only Windows images get it (and Linux digests stay as they were).
+     */
+    public void argsEscaped(boolean shellForm) {
+        if (windows) {
+            c.argsEscaped = shellForm ? Boolean.TRUE : null;
+        }
+    }
+
     public void shell(List<String> shell) {
         c.shell = shell;
     }

@@ -29,10 +29,16 @@ import java.util.concurrent.Executors;
 public final class MultiPlatformBuild {
     private final BuildSettings settings;
     private final Platform buildPlatform;
+    private BuildListener listener = BuildListener.NONE;
 
     public MultiPlatformBuild(BuildSettings settings, Platform buildPlatform) {
         this.settings = settings;
         this.buildPlatform = buildPlatform;
+    }
+
+    public MultiPlatformBuild listener(BuildListener l) {
+        this.listener = l == null ? BuildListener.NONE : l;
+        return this;
     }
 
     /** What was built: the root (index or manifest) and each platform's result. */
@@ -64,7 +70,7 @@ public final class MultiPlatformBuild {
         try {
             List<CompletableFuture<PlatformBuild.Result>> futures = new ArrayList<>();
             for (Map.Entry<Platform, Recipe> e : parsed.entrySet()) {
-                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey());
+                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey()).listener(listener);
                 futures.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return b.build();

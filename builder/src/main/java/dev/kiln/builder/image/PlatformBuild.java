@@ -37,12 +37,18 @@ public final class PlatformBuild {
     private final Platform platform;
     private final Map<String, StageImage> built = new HashMap<>();
     private final List<Path> tempDirs = new ArrayList<>();
+    private BuildListener listener = BuildListener.NONE;
 
     public PlatformBuild(BuildSettings settings, Recipe recipe, String recipeFile, Platform platform) {
         this.settings = settings;
         this.recipe = recipe;
         this.recipeFile = recipeFile;
         this.platform = platform;
+    }
+
+    public PlatformBuild listener(BuildListener l) {
+        this.listener = l == null ? BuildListener.NONE : l;
+        return this;
     }
 
     /** Builds and stores the image; returns the manifest descriptor with its platform. */
@@ -144,9 +150,11 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Entrypoint e) {
             s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!e.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Cmd c) {
             s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
+            s.editor.argsEscaped(!c.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Expose e) {
             s.editor.expose(e.ports());
@@ -220,6 +228,7 @@ public final class PlatformBuild {
         if (key != null) {
             var cached = cache.fetch(key, settings.out());
             if (cached.isPresent()) {
+                listener.layer(platform, where, cached.get(), true);
                 return cached.get();
             }
         }
@@ -233,6 +242,7 @@ public final class PlatformBuild {
         if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
             cache.store(key, layer, dir);
         }
+        listener.layer(platform, where, layer, false);
         return layer;
     }
 

@@ -4,7 +4,9 @@ import dev.kiln.builder.layer.LayerEntry;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The shape of a Windows container layer, as Windows' own tools (hcsshim's layer writer) produce
@@ -42,15 +44,31 @@ public final class WindowsLayout {
         return ConfigEditor.clean("/" + p) + (p.endsWith("/") && p.length() > 1 ? "/" : "");
     }
 
-    /** Moves entries under {@code Files/}, adds the {@code Files} and {@code Hives} folders, and security descriptors. */
+    /**
+     * Moves entries under {@code Files/}, adds the {@code Files} and {@code Hives} folders, and security
+     * descriptors. Every parent folder is written here too (e.g. {@code Files/hello} for
+     * {@code COPY hello.txt C:\hello\}): left to the tar writer, it would come without a descriptor.
+     */
     public static List<LayerEntry> wrap(List<LayerEntry> entries) {
         List<LayerEntry> out = new ArrayList<>();
         out.add(LayerEntry.directory(FILES, 0755).withPaxHeader(RAWSD, DIRECTORY_SD));
         out.add(LayerEntry.directory(HIVES, 0755).withPaxHeader(RAWSD, DIRECTORY_SD));
+        Set<String> paths = new HashSet<>(List.of(FILES, HIVES));
+        List<LayerEntry> moved = new ArrayList<>();
         for (LayerEntry e : entries) {
             String path = e.path().startsWith(FILES + "/") ? e.path() : FILES + "/" + e.path();
-            out.add(e.withPath(path).withPaxHeader(RAWSD, e.isDirectory() ? DIRECTORY_SD : FILE_SD));
+            moved.add(e.withPath(path).withPaxHeader(RAWSD, e.isDirectory() ? DIRECTORY_SD : FILE_SD));
+            paths.add(path);
         }
+        for (LayerEntry e : moved) {
+            for (int slash = e.path().lastIndexOf('/'); slash > 0; slash = e.path().lastIndexOf('/', slash - 1)) {
+                String parent = e.path().substring(0, slash);
+                if (paths.add(parent)) {
+                    out.add(LayerEntry.directory(parent, 0755).withPaxHeader(RAWSD, DIRECTORY_SD));
+                }
+            }
+        }
+        out.addAll(moved);
         return out;
     }
 

@@ -47,7 +47,7 @@ import org.junit.jupiter.api.Test;
  */
 class ArchivePeersIT {
     private static final String NAME = "example.com/hello:1.0";
-    private static final String INSTALL = " (install the peers with /work/shared/tools/install-oci-peers)";
+    private static final String INSTALL = " (install the peers with scripts/install-test-tools)";
     private static Path work;
     private static TestImages.Built image;
     private static Path ociTar;
@@ -301,7 +301,7 @@ class ArchivePeersIT {
     }
 
     private static void schemaCheck(Path dir) {
-        Path check = Path.of("/work/shared/tools/oci-schema-check");
+        Path check = dev.kiln.testing.Peers.script("oci-schema-check");
         if (!Files.isExecutable(check)) {
             fail("oci-schema-check is missing at " + check);
         }

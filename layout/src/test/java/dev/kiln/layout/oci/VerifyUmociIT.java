@@ -52,7 +52,7 @@ class VerifyUmociIT {
             version = run(List.of("umoci", "--version"), null);
         } catch (IOException e) {
             fail("umoci is needed for this test but is not on PATH (" + e.getMessage()
-                    + "); install it with shared/tools/install-oci-peers or apt-get install umoci");
+                    + "); install it with scripts/install-test-tools");
             return;
         }
         assertEquals(0, version.exit(), () -> "umoci --version failed: " + version.output());

@@ -1,7 +1,6 @@
 package dev.kiln.registry.auth;
 
 import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,7 @@ public record AuthEnvironment(Path home, Map<String, String> env) {
     }
 
     public static AuthEnvironment system() {
-        return new AuthEnvironment(Paths.get(System.getProperty("user.home")), System.getenv());
+        return new AuthEnvironment(java.nio.file.FileSystems.getDefault().getPath(System.getProperty("user.home")), System.getenv());
     }
 
     public String get(String name) {
@@ -31,7 +30,7 @@ public record AuthEnvironment(Path home, Map<String, String> env) {
     /** {@code $DOCKER_CONFIG/config.json}, else {@code ~/.docker/config.json}. */
     public Path dockerConfigFile() {
         String dir = get("DOCKER_CONFIG");
-        return dir != null ? Paths.get(dir).resolve("config.json") : home.resolve(".docker").resolve("config.json");
+        return dir != null ? home.getFileSystem().getPath(dir).resolve("config.json") : home.resolve(".docker").resolve("config.json");
     }
 
     /**
@@ -43,14 +42,14 @@ public record AuthEnvironment(Path home, Map<String, String> env) {
         List<Path> files = new ArrayList<>();
         String authFile = get("REGISTRY_AUTH_FILE");
         if (authFile != null) {
-            files.add(Paths.get(authFile));
+            files.add(home.getFileSystem().getPath(authFile));
         }
         String runtime = get("XDG_RUNTIME_DIR");
         if (runtime != null) {
-            files.add(Paths.get(runtime).resolve("containers").resolve("auth.json"));
+            files.add(home.getFileSystem().getPath(runtime).resolve("containers").resolve("auth.json"));
         }
         String configHome = get("XDG_CONFIG_HOME");
-        Path config = configHome != null ? Paths.get(configHome) : home.resolve(".config");
+        Path config = configHome != null ? home.getFileSystem().getPath(configHome) : home.resolve(".config");
         files.add(config.resolve("containers").resolve("auth.json"));
         files.add(dockerConfigFile());
         return files;
@@ -63,7 +62,7 @@ public record AuthEnvironment(Path home, Map<String, String> env) {
         if (p != null) {
             for (String part : p.split(java.io.File.pathSeparator)) {
                 if (!part.isEmpty()) {
-                    out.add(Paths.get(part));
+                    out.add(home.getFileSystem().getPath(part));
                 }
             }
         }

@@ -44,7 +44,7 @@ public final class DockerConfigFile {
     public static DockerConfigFile read(Path file) {
         byte[] bytes;
         try {
-            bytes = Files.readAllBytes(file);
+            bytes = dev.kiln.layout.SmallFiles.read(file, 1024 * 1024);
         } catch (NoSuchFileException e) {
             return new DockerConfigFile(file, Json.object());
         } catch (IOException e) {
@@ -78,8 +78,7 @@ public final class DockerConfigFile {
             return null;
         }
         String want = RegistryKeys.normalize(registry);
-        for (Iterator<Map.Entry<String, JsonNode>> it = helpers.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : helpers.properties()) {
             if (RegistryKeys.normalize(e.getKey()).equals(want) && e.getValue().isTextual()) {
                 return e.getValue().textValue();
             }
@@ -126,8 +125,7 @@ public final class DockerConfigFile {
         }
         wanted.add(host);
         for (String key : wanted) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = auths.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
+            for (Map.Entry<String, JsonNode> e : auths.properties()) {
                 if (RegistryKeys.normalize(e.getKey()).equals(key)) {
                     Optional<Credentials> c = entry(e.getValue(), file + ": auths[\"" + e.getKey() + "\"]");
                     if (c.isPresent()) {

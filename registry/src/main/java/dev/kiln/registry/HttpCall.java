@@ -1,0 +1,64 @@
+package dev.kiln.registry;
+
+import dev.kiln.layout.json.Json;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** One request to send. */
+final class HttpCall {
+    final String method;
+    final URI uri;
+    final String what;
+    final Map<String, String> headers = new LinkedHashMap<>();
+    String repository;
+    Set<String> scopes = Set.of();
+    byte[] body;
+    int offset;
+    int length;
+    boolean repeatable;
+    boolean stream;
+    boolean authenticate = true;
+    int maxBody = Json.MAX_DOCUMENT_BYTES;
+
+    HttpCall(String method, URI uri, String what) {
+        this.method = method;
+        this.uri = uri;
+        this.what = what;
+        this.repeatable = method.equals("GET") || method.equals("HEAD") || method.equals("PUT") || method.equals("DELETE");
+    }
+
+    HttpCall header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    HttpCall body(byte[] bytes, int off, int len) {
+        this.body = bytes;
+        this.offset = off;
+        this.length = len;
+        return this;
+    }
+
+    HttpCall repository(String repo, Set<String> neededScopes) {
+        this.repository = repo;
+        this.scopes = neededScopes;
+        return this;
+    }
+
+    HttpCall repeatable(boolean value) {
+        this.repeatable = value;
+        return this;
+    }
+
+    HttpCall stream() {
+        this.stream = true;
+        return this;
+    }
+
+    HttpCall anonymous() {
+        this.authenticate = false;
+        return this;
+    }
+}
