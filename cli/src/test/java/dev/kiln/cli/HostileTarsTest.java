@@ -284,6 +284,23 @@ class HostileTarsTest {
         }
     }
 
+    /** --chown by name reads the base layers for /etc/passwd: a hostile layer fails on the COPY line, or the name is unknown. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("rootfsCases")
+    void chownByNameReadsTheBaseLayer(RootfsCase c) throws IOException {
+        byte[] tar = c.tar().apply(victim);
+        Path base = tmp.resolve("base");
+        baseImage(base, tar);
+        Path ctx = tmp.resolve("ctx");
+        Files.createDirectories(ctx);
+        Files.writeString(ctx.resolve("ok.txt"), "ok\n");
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM oci:" + base + ":t\nCOPY --chown=app ok.txt /\n");
+        Path out = tmp.resolve("out");
+        Hostile.attempt("tar: base layer (--chown by name)", c.id(), Expect.okOrFails("Dockerfile:2", "--chown=app"), victim, out,
+                () -> Hostile.kiln("build", ctx.toString(), "--platform", "linux/amd64", "--max-expanded-size", limitFor(c),
+                        "-t", "x:1", "-o", "oci:" + out));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rootfsCases")
     void addArchive(RootfsCase c) throws IOException {

@@ -139,6 +139,14 @@ public final class RootfsExtractor {
         }
     }
 
+    /**
+     * A tar reader over a layer with this extractor's limits (expansion, header size, truncated
+     * headers), for reading a layer without extracting it.
+     */
+    TarArchiveInputStream reader(InputStream layer, String what) throws IOException {
+        return new StrictTar(new Limited(decompress(layer), what));
+    }
+
     private KilnException tooBig(String what) {
         return new KilnException(what + ": expands to more than " + maxExpandedBytes
                 + " bytes (the limit for unpacking; raise it with --max-expanded-size)");
