@@ -63,13 +63,13 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(Json.pretty(o));
         } else {
             for (Problem p : report.problems()) {
-                out.println("problem: " + p);
+                out.println("problem: " + Failures.oneLine(p.toString()));
             }
             for (Problem p : report.warnings()) {
-                out.println("warning: " + p);
+                out.println("warning: " + Failures.oneLine(p.toString()));
             }
             for (VerifyReport.External e : report.externalBlobs()) {
-                out.println("external: " + e);
+                out.println("external: " + Failures.oneLine(e.toString()));
             }
             out.println((report.ok() ? "ok: " : "FAILED: ") + report.summary());
         }

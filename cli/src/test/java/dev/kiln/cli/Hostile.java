@@ -211,6 +211,8 @@ final class Hostile {
         assertTrue(line.startsWith("kiln: "), () -> "stderr should start with 'kiln: ': " + context);
         assertFalse(err.contains("\tat ") || err.contains("Exception") || err.contains("internal error"),
                 () -> "stack trace, exception name or internal error in stderr: " + context);
+        assertFalse(line.chars().anyMatch(ch -> ch < 0x20 || ch == 0x7f || ch >= 0x80 && ch <= 0x9f),
+                () -> "control characters in the error line: " + context);
         for (String m : mentions) {
             assertTrue(line.toLowerCase().contains(m.toLowerCase()), () -> "stderr should mention '" + m + "': " + context);
         }
