@@ -117,8 +117,15 @@ public final class LayerCache {
                 out.put(d, in);
             }
         } catch (DigestMismatchException e) {
-            blobs.delete(d.digest());
+            try {
+                blobs.delete(d.digest());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // another platform of the same build dropped it first
+            }
             Files.deleteIfExists(record);
+            return Optional.empty();
+        } catch (java.nio.file.NoSuchFileException | dev.kiln.layout.store.BlobStoreException e) {
+            // another platform of the same build found the cached blob damaged and dropped it meanwhile: a miss
             return Optional.empty();
         }
         return Optional.of(layer);
