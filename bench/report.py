@@ -293,7 +293,7 @@ def render_md(result, memory, md_path):
         lines += ["", "## Start-up", "",
                   f"`kiln ls` on a small layout (testdata/example, 3 platforms), hyperfine "
                   f"{su['runs']} runs: median {su['median']:.3f} s [{su['min']:.3f}-{su['max']:.3f}],"
-                  f" (user + sys {su.get('cpu', 0):.3f} s), peak RSS {su.get('peak_rss_mb', '-')} MB."]
+                  f" user + sys {su.get('cpu', 0):.3f} s, peak RSS {su.get('peak_rss_mb', '-')} MB."]
     if memory:
         lines += ["", "## Memory", "",
                   f"`bench/run --memory` ({memory['date']}): one {memory['file_gb']} GB generated "
