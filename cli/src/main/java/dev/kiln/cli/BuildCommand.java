@@ -106,6 +106,11 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "Platforms built at once (default ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--max-expanded-size", paramLabel = "SIZE", defaultValue = "64G",
+            description = "Most bytes one ADD archive, the layers of one COPY --from image, or an archive named in FROM may "
+                    + "expand to, tar headers included (decompression bombs); K, M, G, T are powers of 1024 (default ${DEFAULT-VALUE}).")
+    String maxExpandedSize;
+
     @Override
     public Integer call() throws IOException {
         Path ctx = FileSystems.getDefault().getPath(context);
@@ -127,6 +132,7 @@ final class BuildCommand implements Callable<Integer> {
             throw new Failures.UsageException("--format docker has no zstd layer type; use --format oci or --compression gzip");
         }
         long time = timestamp();
+        long maxExpanded = size("--max-expanded-size", maxExpandedSize);
         Map<Platform, Path> recipes = recipes(ctx);
         ImageReference dest = Sources.parse(output);
         List<String> allTags = new ArrayList<>(tags);
@@ -145,6 +151,15 @@ final class BuildCommand implements Callable<Integer> {
             if (allTags.isEmpty() && direct) {
                 throw new Failures.UsageException("name the result: -t NAME:TAG, or -o oci:DIR:TAG");
             }
+            if (direct) {
+                for (String t : allTags) {
+                    try {
+                        dev.kiln.layout.oci.LayoutTag.parse(t); // refused before anything is built
+                    } catch (IllegalArgumentException e) {
+                        throw new Failures.UsageException(e.getMessage());
+                    }
+                }
+            }
             Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
                     : OciLayout.openOrCreate(tempRoot.resolve("layout"));
@@ -152,9 +167,10 @@ final class BuildCommand implements Callable<Integer> {
             boolean committed = false;
             try (LayoutDestination hold = new LayoutDestination(out, null, output);
                  BaseResolver bases = new BaseResolver(FileSystems.getDefault(),
-                         baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports())) {
+                         baseLayout == null ? null : FileSystems.getDefault().getPath(baseLayout), Sources.transports(),
+                         dev.kiln.layout.transport.TransportOptions.defaults().withMaxExpandedBytes(maxExpanded))) {
                 BuildSettings settings = new BuildSettings(ctx, ignoreRules(ctx), out.blobs(), layers, bases,
-                        buildArgs(), time, docker, tempRoot, target, 64L * 1024 * 1024 * 1024, cache());
+                        buildArgs(), time, docker, tempRoot, target, maxExpanded, cache());
                 result = new MultiPlatformBuild(settings, ImageReader.hostPlatform()).listener(progress()).build(recipes, jobs);
                 if (direct) {
                     hold.commit(result.root(), allTags);
@@ -260,8 +276,8 @@ final class BuildCommand implements Callable<Integer> {
 
     private long timestamp() {
         String value = timestamp != null ? timestamp : System.getenv("SOURCE_DATE_EPOCH");
-        if (value == null || value.isEmpty()) {
-            return 0;
+        if (value == null || value.isEmpty() && timestamp == null) {
+            return 0; // an empty SOURCE_DATE_EPOCH is unset, by the convention; an empty --timestamp is a mistake
         }
         try {
             long t = Long.parseLong(value.trim());
@@ -273,6 +289,29 @@ final class BuildCommand implements Callable<Integer> {
             throw new Failures.UsageException((timestamp != null ? "--timestamp" : "SOURCE_DATE_EPOCH")
                     + " must be whole seconds since 1970 (0 to 253402300799), not '" + value + "'");
         }
+    }
+
+    /** A size such as {@code 512}, {@code 100M} or {@code 64G} (K, M, G, T: powers of 1024; an optional B or iB). */
+    static long size(String option, String text) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i)\\s*([0-9]{1,19})\\s*([kmgt]?)(i?b)?\\s*").matcher(text);
+        if (m.matches()) {
+            try {
+                long n = Long.parseLong(m.group(1));
+                int shift = switch (m.group(2).toLowerCase()) {
+                    case "k" -> 10;
+                    case "m" -> 20;
+                    case "g" -> 30;
+                    case "t" -> 40;
+                    default -> 0;
+                };
+                if (n > 0 && n <= Long.MAX_VALUE >> shift) {
+                    return n << shift;
+                }
+            } catch (NumberFormatException e) {
+                // too many digits: said below
+            }
+        }
+        throw new Failures.UsageException(option + " wants a positive size such as 512, 100M or 64G, not '" + text + "'");
     }
 
     private Map<String, String> buildArgs() {
@@ -320,7 +359,7 @@ final class BuildCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteTree(Path p) {
+    static void deleteTree(Path p) {
         try (var walk = Files.walk(p)) {
             walk.sorted(java.util.Comparator.reverseOrder()).forEach(x -> {
                 try {

@@ -51,6 +51,11 @@ class CopyCommand implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, defaultValue = "4", description = "Blobs copied at once (default ${DEFAULT-VALUE}).")
     int jobs;
 
+    @Option(names = "--max-expanded-size", paramLabel = "SIZE", defaultValue = "64G",
+            description = "Most bytes an archive being read may expand to, tar headers included (a gzipped archive "
+                    + "could be a decompression bomb); K, M, G, T are powers of 1024 (default ${DEFAULT-VALUE}).")
+    String maxExpandedSize;
+
     @Parameters(index = "0", paramLabel = "SOURCE")
     String source;
 
@@ -78,9 +83,19 @@ class CopyCommand implements Callable<Integer> {
                 .withListener(foreign);
         CopyResult result;
         var transports = Sources.transports(registry.options(jobs, common.debug, err));
-        try (ImageSource src = Sources.source(source, transports);
+        var sourceOptions = Sources.withLimit("--max-expanded-size", maxExpandedSize);
+        var destRef = Sources.parse(destination);
+        java.nio.file.Path created = destRef.transport() == dev.kiln.layout.transport.ImageReference.Transport.OCI
+                && !java.nio.file.Files.exists(References.path(destRef)) ? References.path(destRef) : null;
+        boolean done = false;
+        try (ImageSource src = Sources.source(source, transports, sourceOptions);
              ImageDestination dst = Sources.destination(destination, transports)) {
             result = new Copier(options).copy(src, dst);
+            done = true;
+        } finally {
+            if (!done && created != null) {
+                BuildCommand.deleteTree(created); // a failed copy leaves no new layout behind
+            }
         }
         if (common.json) {
             ObjectNode o = Json.object();

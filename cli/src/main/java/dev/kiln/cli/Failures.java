@@ -99,7 +99,8 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         if (s == null) {
             return "unknown error";
         }
-        return s.replaceAll("[\\r\\n]+\\s*", " ").trim();
+        // one line, and no control characters a hostile name could use on a terminal (NUL, ESC sequences)
+        return s.replaceAll("[\\r\\n]+\\s*", " ").trim().replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", "?");
     }
 
     private static boolean isDebug(CommandLine.ParseResult parsed) {

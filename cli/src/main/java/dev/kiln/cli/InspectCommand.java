@@ -44,6 +44,11 @@ final class InspectCommand implements Callable<Integer> {
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to show from an index.")
     String platform;
 
+    @Option(names = "--max-expanded-size", paramLabel = "SIZE", defaultValue = "64G",
+            description = "Most bytes an archive being read may expand to, tar headers included (a gzipped archive "
+                    + "could be a decompression bomb); K, M, G, T are powers of 1024 (default ${DEFAULT-VALUE}).")
+    String maxExpandedSize;
+
     @Parameters(paramLabel = "IMAGE", description = "oci:DIR[:TAG], oci-archive:FILE[:TAG] or docker-archive:FILE[:NAME:TAG].")
     String image;
 
@@ -51,8 +56,9 @@ final class InspectCommand implements Callable<Integer> {
     public Integer call() throws IOException {
         PrintWriter out = spec.commandLine().getOut();
         Platform wanted = platform == null ? null : Sources.platforms(List.of(platform)).get(0);
+        var options = Sources.withLimit("--max-expanded-size", maxExpandedSize);
         try (ImageSource source = Sources.source(image,
-                Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
+                Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())), options)) {
             ImageReader reader = new ImageReader(source);
             Descriptor root = reader.root();
             boolean index = reader.rootIsIndex();

@@ -51,7 +51,16 @@ final class Sources {
     }
 
     static ImageSource source(String text, Transports transports) throws IOException {
-        return transports.openSource(parse(text), FileSystems.getDefault(), TransportOptions.defaults());
+        return source(text, transports, TransportOptions.defaults());
+    }
+
+    static ImageSource source(String text, Transports transports, TransportOptions options) throws IOException {
+        return transports.openSource(parse(text), FileSystems.getDefault(), options);
+    }
+
+    /** Transport options with the archive expansion limit of a {@code --max-expanded-size} value. */
+    static TransportOptions withLimit(String option, String maxExpandedSize) {
+        return TransportOptions.defaults().withMaxExpandedBytes(BuildCommand.size(option, maxExpandedSize));
     }
 
     static ImageDestination destination(String text) throws IOException {
@@ -75,6 +84,10 @@ final class Sources {
                     }
                 }
             }
+        }
+        if (out.isEmpty() && !values.isEmpty()) {
+            throw new Failures.UsageException("--platform: no platform in '" + String.join(",", values)
+                    + "' (want os/arch[/variant], e.g. linux/amd64)");
         }
         return out;
     }

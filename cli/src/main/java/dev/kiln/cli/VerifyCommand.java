@@ -63,15 +63,21 @@ final class VerifyCommand implements Callable<Integer> {
             out.println(Json.pretty(o));
         } else {
             for (Problem p : report.problems()) {
-                out.println("problem: " + p);
+                out.println("problem: " + Failures.oneLine(p.toString()));
             }
             for (Problem p : report.warnings()) {
-                out.println("warning: " + p);
+                out.println("warning: " + Failures.oneLine(p.toString()));
             }
             for (VerifyReport.External e : report.externalBlobs()) {
-                out.println("external: " + e);
+                out.println("external: " + Failures.oneLine(e.toString()));
             }
             out.println((report.ok() ? "ok: " : "FAILED: ") + report.summary());
+        }
+        if (!report.ok()) {
+            // the report is on stdout; stderr gets the one line every failed command prints
+            int n = report.problems().size();
+            spec.commandLine().getErr().println("kiln: " + layout + ": " + n + (n == 1 ? " problem" : " problems")
+                    + (n == 0 ? "" : "; the first: " + Failures.oneLine(report.problems().get(0).toString())));
         }
         return report.ok() ? 0 : 1;
     }

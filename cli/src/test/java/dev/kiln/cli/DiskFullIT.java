@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,7 +47,7 @@ class DiskFullIT {
             how = "loop ext4";
             return;
         }
-        Assumptions.abort("cannot mount a small file system here (tmpfs: " + tmpfs.stderr().strip() + "; loop: "
+        org.junit.jupiter.api.Assertions.fail("cannot mount a small file system here (tmpfs: " + tmpfs.stderr().strip() + "; loop: "
                 + loop.stderr().strip() + "); the disk-full tests need root and mount");
     }
 

@@ -7,6 +7,7 @@ import dev.kiln.layout.transport.ImageReader;
 import dev.kiln.layout.transport.ImageReference;
 import dev.kiln.layout.transport.ImageSource;
 import dev.kiln.layout.transport.LayoutSource;
+import dev.kiln.layout.transport.TransportOptions;
 import dev.kiln.layout.transport.Transports;
 import java.io.Closeable;
 import java.io.IOException;
@@ -27,12 +28,19 @@ public final class BaseResolver implements Closeable {
     private final FileSystem fs;
     private final Path baseLayout;
     private final Transports transports;
+    private final TransportOptions options;
     private final Map<String, ImageSource> open = new LinkedHashMap<>();
 
     public BaseResolver(FileSystem fs, Path baseLayout, Transports transports) {
+        this(fs, baseLayout, transports, TransportOptions.defaults());
+    }
+
+    /** @param options how archives named in FROM are read (their expansion limit) */
+    public BaseResolver(FileSystem fs, Path baseLayout, Transports transports, TransportOptions options) {
         this.fs = fs;
         this.baseLayout = baseLayout;
         this.transports = transports;
+        this.options = options;
     }
 
     public synchronized BaseImage resolve(String reference, Platform platform, String where) throws IOException {
@@ -57,7 +65,14 @@ public final class BaseResolver implements Closeable {
             return s;
         }
         if (reference.startsWith("oci:") || reference.startsWith("oci-archive:") || reference.startsWith("docker-archive:")) {
-            s = transports.openSource(ImageReference.parse(reference), fs);
+            try {
+                s = transports.openSource(ImageReference.parse(reference), fs, options);
+            } catch (dev.kiln.layout.KilnException e) {
+                // name the recipe line: the reference and the archive alone do not say where they came from
+                String m = e.getMessage();
+                throw new BuildException(where + ": " + (m != null && m.contains(reference) ? m
+                        : "base image '" + reference + "': " + m), e);
+            }
         } else if (reference.startsWith("docker://")) {
             throw new BuildException(where + ": base image '" + reference
                     + "' is in a registry; kiln builds offline: pull it first (kiln copy " + reference + " oci:DIR:TAG) and use --base-layout DIR");

@@ -124,6 +124,9 @@ final class CopyPlan {
             return stage.users().resolve(chown);
         } catch (IllegalArgumentException e) {
             throw new BuildException(where + ": --chown=" + chown + ": " + e.getMessage());
+        } catch (dev.kiln.layout.KilnException e) {
+            // reading the base image's /etc/passwd failed (a broken layer): name the line that needed it
+            throw new BuildException(where + ": --chown=" + chown + ": " + e.getMessage(), e);
         }
     }
 

@@ -138,8 +138,23 @@ public final class MultiPlatformBuild {
         } catch (NoSuchFileException e) {
             throw new BuildException(file + ": recipe not found");
         } catch (CharacterCodingException e) {
-            throw new BuildException(file + ": recipe is not UTF-8 text");
+            throw new BuildException(file + ":" + firstBadLine(file) + ": recipe is not UTF-8 text (this line has bytes that are not UTF-8)");
         }
+    }
+
+    /** The 1-based line of the first byte that is not UTF-8. */
+    private static int firstBadLine(Path file) throws IOException {
+        byte[] bytes = dev.kiln.layout.SmallFiles.read(file, 1024 * 1024);
+        java.nio.ByteBuffer in = java.nio.ByteBuffer.wrap(bytes);
+        java.nio.CharBuffer out = java.nio.CharBuffer.allocate(bytes.length + 1);
+        StandardCharsets.UTF_8.newDecoder().decode(in, out, true);
+        int line = 1;
+        for (int i = 0; i < in.position(); i++) {
+            if (bytes[i] == '\n') {
+                line++;
+            }
+        }
+        return line;
     }
 
     /** BuildKit's automatic platform args. */

@@ -111,7 +111,13 @@ public final class PlatformBuild {
             baseEnv.putIfAbsent("PATH", Recipe.DEFAULT_PATH);
         }
         for (Instruction i : recipe.expand(stage, baseEnv).instructions()) {
-            apply(state, i);
+            try {
+                apply(state, i);
+            } catch (IllegalArgumentException e) {
+                // a value the recipe gave that a lower layer refuses (a layer path with NUL, a bad mode...):
+                // the recipe's fault, so name its line (and not a usage error of the command line)
+                throw new BuildException(where(i) + ": " + e.getMessage(), e);
+            }
         }
         StageImage image = state.finish(stage.name() == null ? "#" + stage.index() : stage.name());
         built.put(key, image);
@@ -230,6 +236,8 @@ public final class PlatformBuild {
         try (BlobWriter w = settings.out().writer()) {
             layer = settings.layers().build(entries, w.stream());
             w.commit(layer.digest(), layer.size());
+        } catch (dev.kiln.builder.layer.LayerException e) {
+            throw new BuildException(where + ": " + e.getMessage(), e);
         }
         if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
             cache.store(key, layer, dir);

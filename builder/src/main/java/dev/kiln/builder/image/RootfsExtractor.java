@@ -5,8 +5,10 @@ import dev.kiln.layout.KilnException;
 import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.file.DirectoryNotEmptyException;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -19,12 +21,16 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Applies image layers, in order, to a folder: whiteouts delete, opaque whiteouts clear a folder,
  * later layers replace earlier files. Nothing is written outside the folder: names with {@code ..}
  * or a leading {@code /} are refused, and no entry is written through a symbolic link. Device
- * files are skipped (kiln runs nothing, so they are never needed to copy files out).
+ * files and fifos are skipped (kiln runs nothing, so they are never needed to copy files out);
+ * other tar types are refused. Setuid, setgid and sticky bits are not set on the extracted files,
+ * so what ADD and COPY --from copy out of a tar has none (a recipe asks for them with --chmod).
+ * Every byte of the uncompressed tar, headers included, counts against the expansion limit.
  */
 public final class RootfsExtractor {
     private final Path root;
@@ -40,14 +46,21 @@ public final class RootfsExtractor {
     /** Applies one layer; {@code what} names it in messages. The stream is closed. */
     public void apply(InputStream layer, String what) throws IOException {
         Set<String> seenInLayer = new HashSet<>();
-        try (TarArchiveInputStream tar = new TarArchiveInputStream(decompress(layer))) {
-            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
+        String current = null;
+        Limited limited = new Limited(decompress(layer), what);
+        try (StrictTar tar = new StrictTar(limited)) {
+            for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; tar.transferTo(OutputStream.nullOutputStream())) {
+                current = null;
+                if (!e.isCheckSumOK()) {
+                    throw new KilnException(what + ": invalid tar: bad header checksum at entry '" + printable(e.getName()) + "'");
+                }
                 String name = clean(e.getName(), what);
                 if (name.isEmpty()) {
                     continue;
                 }
+                current = name;
                 if (!seenInLayer.add(name)) {
-                    throw new KilnException(what + ": duplicate entry '" + name + "'");
+                    throw new KilnException(what + ": duplicate entry '" + printable(name) + "'");
                 }
                 String base = name.substring(name.lastIndexOf('/') + 1);
                 String parent = name.contains("/") ? name.substring(0, name.lastIndexOf('/')) : "";
@@ -59,9 +72,24 @@ public final class RootfsExtractor {
                     continue;
                 }
                 if (base.startsWith(".wh.")) {
-                    Path gone = safe((parent.isEmpty() ? "" : parent + "/") + base.substring(4), what);
-                    deleteTree(gone);
+                    String gone = base.substring(4);
+                    if (gone.isEmpty() || gone.equals(".") || gone.equals("..")) {
+                        // ".wh..." would delete the folder above the root
+                        throw new KilnException(what + ": whiteout '" + printable(name) + "' names no file");
+                    }
+                    deleteTree(safe((parent.isEmpty() ? "" : parent + "/") + gone, what));
                     continue;
+                }
+                byte type = e.getLinkFlag();
+                boolean regular = type == TarConstants.LF_NORMAL || type == TarConstants.LF_OLDNORM
+                        || type == TarConstants.LF_CONTIG;
+                boolean special = e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO();
+                if (special) {
+                    continue; // devices and fifos: skipped (kiln runs nothing, so they are never needed)
+                }
+                if (!e.isDirectory() && !e.isSymbolicLink() && !e.isLink() && !regular || e.isSparse()) {
+                    throw new KilnException(what + ": entry '" + printable(name) + "' has the unsupported tar type '"
+                            + printable(String.valueOf((char) type)) + "'");
                 }
                 Path target = safe(name, what);
                 Files.createDirectories(target.getParent());
@@ -77,26 +105,155 @@ public final class RootfsExtractor {
                 } else if (e.isLink()) {
                     Path source = safe(clean(e.getLinkName(), what), what);
                     if (!Files.isRegularFile(source, LinkOption.NOFOLLOW_LINKS)) {
-                        throw new KilnException(what + ": hard link '" + name + "' points at '" + e.getLinkName()
-                                + "', which is not a file of the image");
+                        throw new KilnException(what + ": hard link '" + printable(name) + "' points at '"
+                                + printable(e.getLinkName()) + "', which is not a file of the image");
                     }
                     deleteTree(target);
                     Files.copy(source, target, LinkOption.NOFOLLOW_LINKS);
-                } else if (e.isFile()) {
-                    expanded += e.getSize();
-                    if (expanded > maxExpandedBytes) {
-                        throw new KilnException(what + ": expands to more than " + maxExpandedBytes
-                                + " bytes (limit for reading base layers)");
+                } else {
+                    if (e.getSize() > maxExpandedBytes - expanded) {
+                        throw tooBig(what);
                     }
                     deleteTree(target);
                     Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
                     setMode(target, e.getMode() | 0600);
                 }
-                // character and block devices, fifos: skipped
             }
-        } catch (IllegalArgumentException e) {
-            throw new KilnException(what + ": invalid tar: " + e.getMessage(), e);
+        } catch (KilnException e) {
+            throw e;
+        } catch (FileSystemException e) {
+            // a name the file system refuses (too long, a file where a folder should be, ...)
+            String reason = e.getReason() != null ? e.getReason()
+                    : e instanceof FileAlreadyExistsException ? "a file of the same name is in the way"
+                    : e instanceof java.nio.file.NotDirectoryException ? "a parent is not a folder"
+                    : e instanceof java.nio.file.AccessDeniedException ? "permission denied"
+                    : e instanceof java.nio.file.NoSuchFileException ? "a parent folder is missing"
+                    : "the file system refused it";
+            throw new KilnException(what + ": cannot extract " + (current == null ? "an entry" : "'" + printable(current) + "'")
+                    + ": " + reason, e);
+        } catch (IOException | RuntimeException e) {
+            // commons-compress reports a broken tar (truncated, bad checksum, bad PAX or GNU header) this way
+            String m = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            throw new KilnException(what + ": invalid tar" + (current == null ? "" : " at '" + printable(current) + "'")
+                    + ": " + oneLine(m), e);
         }
+    }
+
+    /**
+     * A tar reader over a layer with this extractor's limits (expansion, header size, truncated
+     * headers), for reading a layer without extracting it.
+     */
+    TarArchiveInputStream reader(InputStream layer, String what) throws IOException {
+        return new StrictTar(new Limited(decompress(layer), what));
+    }
+
+    private KilnException tooBig(String what) {
+        return new KilnException(what + ": expands to more than " + maxExpandedBytes
+                + " bytes (the limit for unpacking; raise it with --max-expanded-size)");
+    }
+
+    /** Most bytes a header may take, PAX records and GNU long names included (they are read into memory). */
+    static final int MAX_HEADER_BYTES = 1024 * 1024;
+
+    /** A tar reader that refuses a stream ending inside a header and headers over {@link #MAX_HEADER_BYTES}. */
+    private static final class StrictTar extends TarArchiveInputStream {
+        private final Limited limited;
+        private int depth;
+
+        StrictTar(Limited in) {
+            super(in, "UTF-8");
+            this.limited = in;
+        }
+
+        @Override
+        public TarArchiveEntry getNextEntry() throws IOException {
+            if (depth++ == 0) {
+                limited.headerStart = limited.total;
+            }
+            try {
+                return super.getNextEntry();
+            } finally {
+                if (--depth == 0) {
+                    limited.headerStart = -1;
+                }
+            }
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            long before = getBytesRead();
+            byte[] r = super.readRecord();
+            if (r == null && getBytesRead() > before && !isAtEOF()) {
+                throw new IOException("the tar ends inside a header (truncated)");
+            }
+            return r;
+        }
+    }
+
+    /** Counts every byte of the uncompressed tar (headers too, so a million empty files count) against the limit. */
+    private final class Limited extends java.io.FilterInputStream {
+        private final String what;
+
+        Limited(InputStream in, String what) {
+            super(in);
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                add(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            if (s > 0) {
+                add(s);
+            }
+            return s;
+        }
+
+        /** Bytes of this layer so far; where the header being read started, or -1. */
+        long total;
+        long headerStart = -1;
+
+        private void add(long n) {
+            expanded += n;
+            total += n;
+            if (expanded > maxExpandedBytes) {
+                throw tooBig(what);
+            }
+            if (headerStart >= 0 && total - headerStart > MAX_HEADER_BYTES) {
+                throw new KilnException(what + ": invalid tar: a header (with its PAX records or GNU long name) is over "
+                        + MAX_HEADER_BYTES + " bytes");
+            }
+        }
+    }
+
+    static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 200; i++) {
+            char c = s.charAt(i);
+            b.append(c < 0x20 || c == 0x7f ? '?' : c);
+        }
+        return s.length() > 200 ? b + "..." : b.toString();
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s+", " ").trim();
     }
 
     static InputStream decompress(InputStream in) throws IOException {
@@ -124,7 +281,7 @@ public final class RootfsExtractor {
             n = n.substring(2);
         }
         if (n.startsWith("/")) {
-            throw new KilnException(what + ": absolute path '" + name + "' in a layer");
+            throw new KilnException(what + ": absolute path '" + printable(name) + "' in the tar");
         }
         StringBuilder out = new StringBuilder();
         for (String part : n.split("/")) {
@@ -132,7 +289,7 @@ public final class RootfsExtractor {
                 continue;
             }
             if (part.equals("..")) {
-                throw new KilnException(what + ": path '" + name + "' leaves the root (..)");
+                throw new KilnException(what + ": path '" + printable(name) + "' leaves the root (..)");
             }
             if (out.length() > 0) {
                 out.append('/');

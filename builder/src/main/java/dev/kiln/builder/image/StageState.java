@@ -58,6 +58,9 @@ final class StageState {
             }
             try (InputStream in = source.openBlob(layer)) {
                 settings.out().put(layer, in);
+            } catch (dev.kiln.layout.KilnException e) {
+                throw new BuildException(where + ": base image '" + image.reference() + "': layer " + layer.digest()
+                        + ": " + e.getMessage(), e);
             }
         }
         ImageConfig config = image.config();
@@ -93,12 +96,14 @@ final class StageState {
         if (users == null) {
             String passwd = null;
             String group = null;
+            RootfsExtractor limits = new RootfsExtractor(null, settings.maxExpandedBytes());
             for (Descriptor layer : layers) {
                 if (!settings.out().exists(layer.digest())) {
                     continue;
                 }
+                String what = "layer " + layer.digest() + " (looking for /etc/passwd and /etc/group)";
                 try (InputStream raw = settings.out().openVerified(layer);
-                     TarArchiveInputStream tar = new TarArchiveInputStream(RootfsExtractor.decompress(raw))) {
+                     TarArchiveInputStream tar = limits.reader(raw, what)) {
                     for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; ) {
                         String name = e.getName().startsWith("./") ? e.getName().substring(2) : e.getName();
                         if (e.isFile() && e.getSize() < 4 * 1024 * 1024) {
@@ -109,6 +114,11 @@ final class StageState {
                             }
                         }
                     }
+                } catch (dev.kiln.layout.KilnException e) {
+                    throw e;
+                } catch (IOException | RuntimeException e) {
+                    throw new BuildException(what + ": invalid tar: "
+                            + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().replaceAll("\\s+", " ")), e);
                 }
             }
             users = UserDatabase.parse(passwd, group);

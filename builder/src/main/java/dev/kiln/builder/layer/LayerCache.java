@@ -111,9 +111,13 @@ public final class LayerCache {
         }
         try (InputStream in = blobs.openVerified(d)) {
             in.transferTo(java.io.OutputStream.nullOutputStream()); // never trusted unhashed
-        } catch (DigestMismatchException | java.nio.file.NoSuchFileException e) {
-            // damaged (or dropped meanwhile by another thread that found it damaged): build again
-            blobs.delete(d.digest());
+        } catch (DigestMismatchException | java.nio.file.NoSuchFileException | dev.kiln.layout.store.BlobStoreException e) {
+            // damaged (or dropped meanwhile by another platform that found it damaged): build again
+            try {
+                blobs.delete(d.digest());
+            } catch (java.nio.file.NoSuchFileException gone) {
+                // dropped first by the other platform
+            }
             Files.deleteIfExists(record);
             return Optional.empty();
         }

@@ -123,7 +123,7 @@ public final class ReproducibleTarWriter {
         try {
             return entry.content().open();
         } catch (IOException e) {
-            throw new LayerException("layer entry '" + entry.path() + "': cannot open its content: " + e, e);
+            throw new LayerException("layer entry '" + entry.path() + "': cannot open its content: " + describe(e), e);
         }
     }
 
@@ -131,7 +131,21 @@ public final class ReproducibleTarWriter {
         try {
             return in.read(buffer, 0, length);
         } catch (IOException e) {
-            throw new LayerException("layer entry '" + entry.path() + "': reading its content failed: " + e, e);
+            throw new LayerException("layer entry '" + entry.path() + "': reading its content failed: " + describe(e), e);
         }
+    }
+
+    /** An I/O failure in words, without the exception's class name. */
+    static String describe(IOException e) {
+        if (e instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file (was it deleted while the layer was written?)";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f) {
+            return (f.getFile() == null ? "" : f.getFile() + ": ") + (f.getReason() == null ? "cannot read" : f.getReason());
+        }
+        return e.getMessage() == null ? "read failed" : e.getMessage().replaceAll("\\s+", " ");
     }
 }

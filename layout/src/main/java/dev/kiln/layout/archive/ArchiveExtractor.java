@@ -107,6 +107,15 @@ final class ArchiveExtractor {
 
     /** Reads {@code file} into {@code store}; {@code what} names the archive in errors. */
     static Contents extract(Path file, Style style, DirectoryBlobStore store, String what) throws IOException {
+        return extract(file, style, store, what, Long.MAX_VALUE);
+    }
+
+    /**
+     * Reads {@code file} into {@code store}, refusing an archive whose (uncompressed) tar is over
+     * {@code maxExpandedBytes}: a small gzipped archive must not fill the disk.
+     */
+    static Contents extract(Path file, Style style, DirectoryBlobStore store, String what, long maxExpandedBytes)
+            throws IOException {
         ArchiveExtractor x = new ArchiveExtractor(what, style, store);
         try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 64 * 1024)) {
             InputStream in = raw;
@@ -117,13 +126,106 @@ final class ArchiveExtractor {
             if (b1 == 0x1f && b2 == 0x8b) {
                 in = new GZIPInputStream(raw, 64 * 1024);
             }
-            x.read(new TarArchiveInputStream(in, "UTF-8"));
+            x.read(new StrictTar(new Limited(in, maxExpandedBytes, what)));
         } catch (KilnException e) {
             throw e;
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
+            // commons-compress reports broken tars (truncated, bad PAX or GNU headers) as IOExceptions and,
+            // for some numbers, as IllegalArgumentExceptions
             throw new ArchiveException(what + ": cannot read the archive: " + oneLine(e), e);
         }
         return x.contents;
+    }
+
+    /** Most bytes one header may take with its PAX records or GNU long name (they are read into memory). */
+    static final int MAX_HEADER_BYTES = 1024 * 1024;
+
+    /** Counts the bytes of the uncompressed tar; refuses more than the limit, and headers over {@link #MAX_HEADER_BYTES}. */
+    private static final class Limited extends java.io.FilterInputStream {
+        private final long max;
+        private final String what;
+        long total;
+        long headerStart = -1;
+
+        Limited(InputStream in, long max, String what) {
+            super(in);
+            this.max = max;
+            this.what = what;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            if (b >= 0) {
+                add(1);
+            }
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            if (n > 0) {
+                add(n);
+            }
+            return n;
+        }
+
+        @Override
+        public long skip(long n) throws IOException {
+            long s = super.skip(n);
+            if (s > 0) {
+                add(s);
+            }
+            return s;
+        }
+
+        private void add(long n) {
+            total += n;
+            if (total > max) {
+                throw new ArchiveException(what + ": expands to more than " + max
+                        + " bytes (the limit for reading archives; raise it with --max-expanded-size)");
+            }
+            if (headerStart >= 0 && total - headerStart > MAX_HEADER_BYTES) {
+                throw new ArchiveException(what + ": a tar header (with its PAX records or GNU long name) is over "
+                        + MAX_HEADER_BYTES + " bytes; refused");
+            }
+        }
+    }
+
+    /** A tar reader that refuses a stream ending inside a header and headers over {@link #MAX_HEADER_BYTES}. */
+    private static final class StrictTar extends TarArchiveInputStream {
+        private final Limited limited;
+        private int depth;
+
+        StrictTar(Limited in) {
+            super(in, "UTF-8");
+            this.limited = in;
+        }
+
+        @Override
+        public TarArchiveEntry getNextEntry() throws IOException {
+            if (depth++ == 0) {
+                limited.headerStart = limited.total;
+            }
+            try {
+                return super.getNextEntry();
+            } finally {
+                if (--depth == 0) {
+                    limited.headerStart = -1;
+                }
+            }
+        }
+
+        @Override
+        protected byte[] readRecord() throws IOException {
+            long before = getBytesRead();
+            byte[] r = super.readRecord();
+            if (r == null && getBytesRead() > before && !isAtEOF()) {
+                throw new IOException("the archive ends inside a tar header (truncated)");
+            }
+            return r;
+        }
     }
 
     private void read(TarArchiveInputStream tar) throws IOException {
@@ -131,6 +233,9 @@ final class ArchiveExtractor {
         int count = 0;
         while ((e = tar.getNextEntry()) != null) {
             count++;
+            if (!e.isCheckSumOK()) {
+                throw refuse(e.getName(), "has a bad header checksum (a corrupt or truncated archive)");
+            }
             String name = checkName(e.getName());
             if (e.isDirectory()) {
                 continue; // folders make nothing: blobs are stored by digest

@@ -54,7 +54,13 @@ final class DockerManifestJson {
                 ObjectNode ls = f.object("LayerSources");
                 if (ls != null) {
                     for (Map.Entry<String, JsonNode> s : ls.properties()) {
-                        sources.put(Digest.parse(s.getKey()), Descriptor.fromJson(s.getValue(), f.where("LayerSources." + s.getKey())));
+                        Digest diffId;
+                        try {
+                            diffId = Digest.parse(s.getKey());
+                        } catch (KilnException e) {
+                            throw new ArchiveException(f.where("LayerSources") + ": " + e.getMessage(), e);
+                        }
+                        sources.put(diffId, Descriptor.fromJson(s.getValue(), f.where("LayerSources." + s.getKey())));
                     }
                 }
                 out.add(new Entry(i, config, tags == null ? List.of() : tags, layers, sources));

@@ -52,7 +52,8 @@ public final class OciArchiveReader {
             Path dir = ArchiveFiles.tempFolder(options.tempDirFor(archive), "kiln-archive-");
             try {
                 OciLayout layout = OciLayout.openOrCreate(dir);
-                ArchiveExtractor.Contents contents = ArchiveExtractor.extract(archive, style, layout.blobs(), what);
+                ArchiveExtractor.Contents contents = ArchiveExtractor.extract(archive, style, layout.blobs(), what,
+                        options.maxExpandedBytes());
                 byte[] ociLayout = contents.metadata(OciLayout.LAYOUT_FILE);
                 if (ociLayout != null) {
                     checkLayoutVersion(ociLayout, what);

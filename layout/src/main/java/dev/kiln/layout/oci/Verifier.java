@@ -38,6 +38,9 @@ import java.util.TreeSet;
  * Verification only reads; while it runs it holds off kiln's gc when the layout has kiln's lock file.
  */
 public final class Verifier {
+    /** How deep kiln's image readers follow nested indexes (ImageReader, ImageClosure). */
+    static final int READERS_MAX_NESTING = 8;
+
     private final Path root;
     private final boolean deep;
 
@@ -104,6 +107,7 @@ public final class Verifier {
             for (WalkNode n : walk.nodes()) {
                 MediaTypeRules.check(n, found);
             }
+            checkNesting();
             for (WalkNode n : walk.nodes()) {
                 if (n.first() && !n.read() && n.kind() == WalkNode.Kind.CONFIG) {
                     checkConfig(n);
@@ -141,6 +145,22 @@ public final class Verifier {
             List<Problem> out = new ArrayList<>(list);
             out.sort(Comparator.comparingInt(p -> order.getOrDefault(p.where(), Integer.MAX_VALUE)));
             return out;
+        }
+
+        /**
+         * Indexes nested deeper than kiln's readers follow (copy, inspect, build stop at
+         * {@link #READERS_MAX_NESTING}): valid, but a trap for most tools; one warning.
+         */
+        private void checkNesting() {
+            for (WalkNode n : walk.nodes()) {
+                int depth = n.depth();
+                if (depth > READERS_MAX_NESTING && (n.kind() == WalkNode.Kind.INDEX || n.kind() == WalkNode.Kind.MANIFEST)) {
+                    found.warnings.add(new Problem(n.digest(), OciLayout.INDEX_FILE + " > ... (" + depth + " levels) > " + n.label(),
+                            "indexes are nested " + depth + " levels deep; kiln copy, inspect and build follow at most "
+                                    + READERS_MAX_NESTING));
+                    return;
+                }
+            }
         }
 
         private void problem(WalkNode n, String message) {

@@ -202,12 +202,25 @@ public final class DirectoryBlobStore implements BlobStore {
     /** Moves a finished temp file to its final name atomically, then syncs the folder. */
     public static void moveAtomically(Path from, Path to) throws IOException {
         Files.createDirectories(to.getParent());
+        readableByAll(from);
         try {
             Files.move(from, to, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (AtomicMoveNotSupportedException e) {
             throw new BlobStoreException("cannot move " + from + " to " + to + " atomically: " + e.getMessage(), e);
         }
         syncDirectory(to.getParent());
+    }
+
+    /**
+     * Temporary files are created private (0600); what kiln publishes (blobs, index.json, archives)
+     * is 0644, as skopeo, Docker and tar write them, so other users can read a shared layout.
+     */
+    static void readableByAll(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+        } catch (UnsupportedOperationException | IOException e) {
+            // file systems without POSIX permissions keep their own
+        }
     }
 
     private final class FileBlobWriter implements BlobWriter {

@@ -2,6 +2,7 @@ package dev.kiln.layout.transport;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.json.Raw;
+import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.MediaTypes;
@@ -195,8 +196,16 @@ public final class Copier {
             return;
         }
         listener.blobStarted(d);
-        try (InputStream in = new ProgressStream(source.openBlob(d), d, listener)) {
-            destination.putBlob(d, in);
+        if (node.kind() == Kind.CONFIG && MediaTypes.isConfig(d.mediaType())) {
+            // an image config is a JSON document: a malformed, oversized or too deeply nested one is
+            // refused here, as it would be by every reader of the copy (its schema is verify's business)
+            byte[] bytes = source.readManifest(d);
+            Json.parseObject(bytes, source.describe() + ": config " + d.digest());
+            destination.putBlob(d, new java.io.ByteArrayInputStream(bytes));
+        } else {
+            try (InputStream in = new ProgressStream(source.openBlob(d), d, listener)) {
+                destination.putBlob(d, in);
+            }
         }
         tally.copy(d);
         listener.blobDone(d, d.size());

@@ -93,6 +93,7 @@ public final class ImageClosure {
             } else if (MediaTypes.isManifest(d.mediaType())) {
                 byte[] bytes = given != null ? given : reader.read(d);
                 ImageManifest m = parse(() -> ImageManifest.parse(bytes, where + ": manifest " + d.digest()));
+                checkChildTypes(m, d, where);
                 for (Descriptor layer : m.layers()) {
                     nodes.putIfAbsent(layer.digest(), new Node(Kind.LAYER, layer, null));
                 }
@@ -103,6 +104,26 @@ public final class ImageClosure {
             }
         } finally {
             visiting.remove(d.digest());
+        }
+    }
+
+    /**
+     * Refuses a manifest whose config descriptor says it is an index, manifest or layer, or whose
+     * layer descriptor says it is an index, manifest or config: whatever read it next would take one
+     * kind of document for another. Other (artifact) types pass.
+     */
+    static void checkChildTypes(ImageManifest m, Descriptor d, String where) {
+        String ct = m.config().mediaType();
+        if (MediaTypes.isIndex(ct) || MediaTypes.isManifest(ct) || MediaTypes.isLayer(ct)) {
+            throw new TransportException(where + ": manifest " + d.digest() + ": its config " + m.config().digest()
+                    + " has the media type " + ct + ", which is not a config type");
+        }
+        for (int i = 0; i < m.layers().size(); i++) {
+            String lt = m.layers().get(i).mediaType();
+            if (MediaTypes.isIndex(lt) || MediaTypes.isManifest(lt) || MediaTypes.isConfig(lt)) {
+                throw new TransportException(where + ": manifest " + d.digest() + ": layer " + (i + 1) + " "
+                        + m.layers().get(i).digest() + " has the media type " + lt + ", which is not a layer type");
+            }
         }
     }
 

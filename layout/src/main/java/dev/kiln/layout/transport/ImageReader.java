@@ -188,6 +188,7 @@ public final class ImageReader {
     /** The image a manifest descriptor names. */
     public Image image(Descriptor manifest) throws IOException {
         Raw<ImageManifest> m = readManifest(manifest);
+        ImageClosure.checkChildTypes(m.value(), manifest, source.describe());
         return new Image(manifest, m, readConfig(m.value().config()));
     }
 

@@ -1,5 +1,6 @@
 package dev.kiln.layout.transport;
 
+import dev.kiln.layout.oci.LayoutTag;
 import dev.kiln.layout.oci.OciLayout;
 import java.io.IOException;
 import java.nio.file.FileSystem;
@@ -65,6 +66,9 @@ public final class Transports {
         @Override
         public ImageDestination openDestination(ImageReference ref, FileSystem fs, TransportOptions options)
                 throws IOException {
+            if (ref.name() != null) {
+                LayoutTag.parse(ref.name()); // a bad tag is refused before anything is created or copied
+            }
             return new LayoutDestination(OciLayout.openOrCreate(ref.path(fs)), ref.name(), ref.toString());
         }
     }
