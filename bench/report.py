@@ -281,8 +281,9 @@ def render_md(result, memory, md_path):
         "MB/s is context bytes / median seconds; rows marked * use the image's unique blob bytes "
         f"({result.get('image_bytes', 0) / MB:.1f} MB) instead. Peak RSS is the largest process "
         "(`/usr/bin/time -f %M`), CPU s the median user + system time of the whole command, "
-        "output MB the tar or layout written. Ratios use medians. "
-        "Row (i) is informational: the same build as (1) with the C2 JIT allowed.",
+        "output MB the tar or layout written. Ratios use medians."
+        + (" Row (i) is informational: the same build as (1) with KILN_JAVA_OPTS="
+           "-XX:TieredStopAtLevel=4." if "kiln-gzip-c2" in result["cases"] else ""),
         "",
         "## Targets (issue 6)",
         "",
@@ -305,8 +306,8 @@ def render_md(result, memory, md_path):
                   f"`bench/run --memory` ({memory['date']}): one {memory['file_gb']} GB generated "
                   f"file, `KILN_JAVA_OPTS=-Xmx96m kiln build` -> oci-archive: "
                   f"**{memory['status']}**, exit {memory['exit']}, {memory['seconds']:.1f} s, "
-                  f"peak RSS {memory['peak_rss_mb']} MB, output {memory['output_mb']} MB. "
-                  f"{memory.get('note', '')}"]
+                  f"peak RSS {memory['peak_rss_mb']} MB, output {memory['output_mb']} MB "
+                  f"({memory.get('note', '')})."]
     obs = os.path.join(os.path.dirname(os.path.abspath(__file__)), "observations.md")
     if os.path.exists(obs):  # hand-written analysis, kept across runs
         lines += ["", open(obs).read().rstrip()]
