@@ -62,6 +62,8 @@ public final class MultiPlatformBuild {
             names.put(e.getKey(), file.toString());
         }
         List<PlatformBuild.Result> results = new ArrayList<>();
+        java.util.Map<String, CompletableFuture<dev.kiln.builder.layer.BuiltLayer>> layersInFlight =
+                new java.util.concurrent.ConcurrentHashMap<>();
         int threads = Math.max(1, Math.min(parallelism, parsed.size()));
         ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "kiln-platform");
@@ -71,7 +73,8 @@ public final class MultiPlatformBuild {
         try {
             List<CompletableFuture<PlatformBuild.Result>> futures = new ArrayList<>();
             for (Map.Entry<Platform, Recipe> e : parsed.entrySet()) {
-                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey()).listener(listener);
+                PlatformBuild b = new PlatformBuild(settings, e.getValue(), names.get(e.getKey()), e.getKey())
+                        .listener(listener).sharing(layersInFlight);
                 futures.add(CompletableFuture.supplyAsync(() -> {
                     try {
                         return b.build();

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /**
  * Builds one platform's image from a parsed recipe: each stage from its base, instruction by
@@ -38,12 +39,19 @@ public final class PlatformBuild {
     private final Map<String, StageImage> built = new HashMap<>();
     private final List<Path> tempDirs = new ArrayList<>();
     private BuildListener listener = BuildListener.NONE;
+    private java.util.Map<String, CompletableFuture<BuiltLayer>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
     public PlatformBuild(BuildSettings settings, Recipe recipe, String recipeFile, Platform platform) {
         this.settings = settings;
         this.recipe = recipe;
         this.recipeFile = recipeFile;
         this.platform = platform;
+    }
+
+    /** Layers being written by the other platforms of the same build, by input key (shared map). */
+    public PlatformBuild sharing(java.util.Map<String, CompletableFuture<BuiltLayer>> layersInFlight) {
+        this.inFlight = layersInFlight;
+        return this;
     }
 
     public PlatformBuild listener(BuildListener l) {
@@ -224,12 +232,28 @@ public final class PlatformBuild {
 
     private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {
         LayerCache cache = settings.cache();
-        String key = cache == null ? null : LayerCache.key(settings.layers(), entries);
-        if (key != null) {
+        String key = LayerCache.key(settings.layers(), entries);
+        if (key != null && cache != null) {
             var cached = cache.fetch(key, settings.out());
             if (cached.isPresent()) {
                 listener.layer(platform, where, cached.get(), true);
                 return cached.get();
+            }
+        }
+        // platforms built at the same time often make the same layer (COPY of one file for all):
+        // the first compresses it, the others wait for its result instead of compressing it again
+        CompletableFuture<BuiltLayer> mine = null;
+        if (key != null) {
+            mine = new CompletableFuture<>();
+            CompletableFuture<BuiltLayer> other = inFlight.putIfAbsent(key, mine);
+            if (other != null) {
+                try {
+                    BuiltLayer shared = other.join();
+                    listener.layer(platform, where, shared, true);
+                    return shared;
+                } catch (java.util.concurrent.CompletionException | java.util.concurrent.CancellationException e) {
+                    mine = null; // the other platform failed: build it here
+                }
             }
         }
         BuiltLayer layer;
@@ -237,13 +261,27 @@ public final class PlatformBuild {
             layer = settings.layers().build(entries, w.stream());
             w.commit(layer.digest(), layer.size());
         } catch (dev.kiln.builder.layer.LayerException e) {
+            fail(key, mine, e);
             throw new BuildException(where + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException | Error e) {
+            fail(key, mine, e);
+            throw e;
         }
-        if (key != null && settings.out() instanceof DirectoryBlobStore dir) {
+        if (mine != null) {
+            mine.complete(layer);
+        }
+        if (key != null && cache != null && settings.out() instanceof DirectoryBlobStore dir) {
             cache.store(key, layer, dir);
         }
         listener.layer(platform, where, layer, false);
         return layer;
+    }
+
+    private void fail(String key, CompletableFuture<BuiltLayer> mine, Throwable t) {
+        if (mine != null) {
+            inFlight.remove(key, mine);
+            mine.completeExceptionally(t);
+        }
     }
 
     private Result store(StageImage image) throws IOException {
