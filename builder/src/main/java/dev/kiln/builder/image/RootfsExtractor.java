@@ -21,6 +21,7 @@ import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
+import dev.kiln.layout.archive.StrictTarInput;
 import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
@@ -47,8 +48,7 @@ public final class RootfsExtractor {
     public void apply(InputStream layer, String what) throws IOException {
         Set<String> seenInLayer = new HashSet<>();
         String current = null;
-        Limited limited = new Limited(decompress(layer), what);
-        try (StrictTar tar = new StrictTar(limited)) {
+        try (TarArchiveInputStream tar = StrictTarInput.open(decompress(layer), budget(what), what)) {
             for (TarArchiveEntry e; (e = tar.getNextEntry()) != null; tar.transferTo(OutputStream.nullOutputStream())) {
                 current = null;
                 if (!e.isCheckSumOK()) {
@@ -144,7 +144,17 @@ public final class RootfsExtractor {
      * headers), for reading a layer without extracting it.
      */
     TarArchiveInputStream reader(InputStream layer, String what) throws IOException {
-        return new StrictTar(new Limited(decompress(layer), what));
+        return StrictTarInput.open(decompress(layer), budget(what), what);
+    }
+
+    /** Charges every byte read to this extractor's total, shared by all the layers it applies. */
+    private StrictTarInput.Budget budget(String what) {
+        return n -> {
+            expanded += n;
+            if (expanded > maxExpandedBytes) {
+                throw tooBig(what);
+            }
+        };
     }
 
     private KilnException tooBig(String what) {
@@ -152,96 +162,6 @@ public final class RootfsExtractor {
                 + " bytes (the limit for unpacking; raise it with --max-expanded-size)");
     }
 
-    /** Most bytes a header may take, PAX records and GNU long names included (they are read into memory). */
-    static final int MAX_HEADER_BYTES = 1024 * 1024;
-
-    /** A tar reader that refuses a stream ending inside a header and headers over {@link #MAX_HEADER_BYTES}. */
-    private static final class StrictTar extends TarArchiveInputStream {
-        private final Limited limited;
-        private int depth;
-
-        StrictTar(Limited in) {
-            super(in, "UTF-8");
-            this.limited = in;
-        }
-
-        @Override
-        public TarArchiveEntry getNextEntry() throws IOException {
-            if (depth++ == 0) {
-                limited.headerStart = limited.total;
-            }
-            try {
-                return super.getNextEntry();
-            } finally {
-                if (--depth == 0) {
-                    limited.headerStart = -1;
-                }
-            }
-        }
-
-        @Override
-        protected byte[] readRecord() throws IOException {
-            long before = getBytesRead();
-            byte[] r = super.readRecord();
-            if (r == null && getBytesRead() > before && !isAtEOF()) {
-                throw new IOException("the tar ends inside a header (truncated)");
-            }
-            return r;
-        }
-    }
-
-    /** Counts every byte of the uncompressed tar (headers too, so a million empty files count) against the limit. */
-    private final class Limited extends java.io.FilterInputStream {
-        private final String what;
-
-        Limited(InputStream in, String what) {
-            super(in);
-            this.what = what;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                add(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                add(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            if (s > 0) {
-                add(s);
-            }
-            return s;
-        }
-
-        /** Bytes of this layer so far; where the header being read started, or -1. */
-        long total;
-        long headerStart = -1;
-
-        private void add(long n) {
-            expanded += n;
-            total += n;
-            if (expanded > maxExpandedBytes) {
-                throw tooBig(what);
-            }
-            if (headerStart >= 0 && total - headerStart > MAX_HEADER_BYTES) {
-                throw new KilnException(what + ": invalid tar: a header (with its PAX records or GNU long name) is over "
-                        + MAX_HEADER_BYTES + " bytes");
-            }
-        }
-    }
 
     static String printable(String s) {
         StringBuilder b = new StringBuilder();

@@ -126,7 +126,14 @@ final class ArchiveExtractor {
             if (b1 == 0x1f && b2 == 0x8b) {
                 in = new GZIPInputStream(raw, 64 * 1024);
             }
-            x.read(new StrictTar(new Limited(in, maxExpandedBytes, what)));
+            long[] total = {0};
+            x.read(StrictTarInput.open(in, n -> {
+                total[0] += n;
+                if (total[0] > maxExpandedBytes) {
+                    throw new ArchiveException(what + ": expands to more than " + maxExpandedBytes
+                            + " bytes (the limit for reading archives; raise it with --max-expanded-size)");
+                }
+            }, what));
         } catch (KilnException e) {
             throw e;
         } catch (IOException | RuntimeException e) {
@@ -137,96 +144,6 @@ final class ArchiveExtractor {
         return x.contents;
     }
 
-    /** Most bytes one header may take with its PAX records or GNU long name (they are read into memory). */
-    static final int MAX_HEADER_BYTES = 1024 * 1024;
-
-    /** Counts the bytes of the uncompressed tar; refuses more than the limit, and headers over {@link #MAX_HEADER_BYTES}. */
-    private static final class Limited extends java.io.FilterInputStream {
-        private final long max;
-        private final String what;
-        long total;
-        long headerStart = -1;
-
-        Limited(InputStream in, long max, String what) {
-            super(in);
-            this.max = max;
-            this.what = what;
-        }
-
-        @Override
-        public int read() throws IOException {
-            int b = super.read();
-            if (b >= 0) {
-                add(1);
-            }
-            return b;
-        }
-
-        @Override
-        public int read(byte[] b, int off, int len) throws IOException {
-            int n = super.read(b, off, len);
-            if (n > 0) {
-                add(n);
-            }
-            return n;
-        }
-
-        @Override
-        public long skip(long n) throws IOException {
-            long s = super.skip(n);
-            if (s > 0) {
-                add(s);
-            }
-            return s;
-        }
-
-        private void add(long n) {
-            total += n;
-            if (total > max) {
-                throw new ArchiveException(what + ": expands to more than " + max
-                        + " bytes (the limit for reading archives; raise it with --max-expanded-size)");
-            }
-            if (headerStart >= 0 && total - headerStart > MAX_HEADER_BYTES) {
-                throw new ArchiveException(what + ": a tar header (with its PAX records or GNU long name) is over "
-                        + MAX_HEADER_BYTES + " bytes; refused");
-            }
-        }
-    }
-
-    /** A tar reader that refuses a stream ending inside a header and headers over {@link #MAX_HEADER_BYTES}. */
-    private static final class StrictTar extends TarArchiveInputStream {
-        private final Limited limited;
-        private int depth;
-
-        StrictTar(Limited in) {
-            super(in, "UTF-8");
-            this.limited = in;
-        }
-
-        @Override
-        public TarArchiveEntry getNextEntry() throws IOException {
-            if (depth++ == 0) {
-                limited.headerStart = limited.total;
-            }
-            try {
-                return super.getNextEntry();
-            } finally {
-                if (--depth == 0) {
-                    limited.headerStart = -1;
-                }
-            }
-        }
-
-        @Override
-        protected byte[] readRecord() throws IOException {
-            long before = getBytesRead();
-            byte[] r = super.readRecord();
-            if (r == null && getBytesRead() > before && !isAtEOF()) {
-                throw new IOException("the archive ends inside a tar header (truncated)");
-            }
-            return r;
-        }
-    }
 
     private void read(TarArchiveInputStream tar) throws IOException {
         TarArchiveEntry e;
