@@ -4,6 +4,7 @@ import dev.kiln.layout.oci.LayoutTag;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.transport.ImageReference;
+import java.io.Closeable;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,11 +55,15 @@ final class TagCommand implements Callable<Integer> {
         if (tags.isEmpty()) {
             throw new Failures.UsageException("name at least one new tag");
         }
-        Descriptor target = layout.resolve(ref.name()).withAnnotations(null);
         List<LayoutTag> parsed = tags.stream().map(LayoutTag::parse).toList();
-        for (LayoutTag t : parsed) {
-            layout.tag(t, target);
-            spec.commandLine().getOut().println("tagged " + t.display() + " -> " + target.digest());
+        // gc waits while the tag is resolved and written: an image untagged meanwhile by another
+        // process keeps its blobs until the new tag names them
+        try (Closeable held = layout.holdBlobs()) {
+            Descriptor target = layout.resolve(ref.name()).withAnnotations(null);
+            for (LayoutTag t : parsed) {
+                layout.tag(t, target);
+                spec.commandLine().getOut().println("tagged " + t.display() + " -> " + target.digest());
+            }
         }
         return 0;
     }

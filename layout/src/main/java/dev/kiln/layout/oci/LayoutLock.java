@@ -1,5 +1,6 @@
 package dev.kiln.layout.oci;
 
+import java.io.Closeable;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -29,7 +30,7 @@ final class LayoutLock {
     }
 
     /** A held lock; close to release. */
-    interface Held extends AutoCloseable {
+    interface Held extends Closeable {
         @Override
         void close() throws IOException;
     }

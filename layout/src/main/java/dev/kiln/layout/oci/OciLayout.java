@@ -8,6 +8,7 @@ import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.store.DirectoryBlobStore;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
@@ -226,7 +227,7 @@ public final class OciLayout {
      * share this lock; {@code gc} takes it exclusively, so it never deletes a blob a writer is about
      * to reference.
      */
-    public AutoCloseable holdBlobs() throws IOException {
+    public Closeable holdBlobs() throws IOException {
         return LayoutLock.shared(gcLockFile());
     }
 
