@@ -100,10 +100,10 @@ final class InspectCommand implements Callable<Integer> {
             return;
         }
         out.println("Digest:    " + root.digest());
-        out.println("MediaType: " + root.mediaType());
+        out.println("MediaType: " + Printable.text(root.mediaType()));
         out.println("Platforms:");
         for (ImageReader.PlatformEntry e : entries) {
-            out.printf("  %-28s %s%n", e.platform() == null ? "(none)" : e.platform().toLongString(), e.descriptor().digest());
+            out.printf("  %-28s %s%n", e.platform() == null ? "(none)" : Printable.text(e.platform().toLongString()), e.descriptor().digest());
         }
     }
 
@@ -123,9 +123,9 @@ final class InspectCommand implements Callable<Integer> {
             return;
         }
         out.println("Digest:      " + img.descriptor().digest());
-        out.println("MediaType:   " + img.descriptor().mediaType());
-        out.println("Platform:    " + c.platform().toLongString());
-        out.println("Created:     " + (c.created() == null ? "" : c.created()));
+        out.println("MediaType:   " + Printable.text(img.descriptor().mediaType()));
+        out.println("Platform:    " + Printable.text(c.platform().toLongString()));
+        out.println("Created:     " + (c.created() == null ? "" : Printable.text(c.created())));
         line(out, "User", cc.user());
         line(out, "WorkingDir", cc.workingDir());
         list(out, "Env", cc.env());
@@ -135,16 +135,17 @@ final class InspectCommand implements Callable<Integer> {
         list(out, "Volumes", cc.volumes());
         if (cc.labels() != null) {
             out.println("Labels:");
-            cc.labels().forEach((k, v) -> out.println("  " + k + "=" + v));
+            cc.labels().forEach((k, v) -> out.println("  " + Printable.text(k) + "=" + Printable.text(v)));
         }
         line(out, "StopSignal", cc.stopSignal());
         out.println("Layers:");
-        img.manifest().value().layers().forEach(l -> out.println("  " + l.digest() + "  " + Progress.human(l.size()) + "  " + l.mediaType()));
+        img.manifest().value().layers().forEach(l -> out.println("  " + l.digest() + "  " + Progress.human(l.size()) + "  "
+                + Printable.text(l.mediaType())));
     }
 
     private static void line(PrintWriter out, String name, String value) {
         if (value != null && !value.isEmpty()) {
-            out.printf("%-12s %s%n", name + ":", value);
+            out.printf("%-12s %s%n", name + ":", Printable.text(value));
         }
     }
 

@@ -62,12 +62,12 @@ final class LsCommand implements Callable<Integer> {
             out.println("(no images)");
             return 0;
         }
-        int width = Math.max(4, rows.stream().mapToInt(r -> OciLayout.displayName(r.entry).length()).max().orElse(4));
+        int width = Math.max(4, rows.stream().mapToInt(r -> Printable.text(OciLayout.displayName(r.entry)).length()).max().orElse(4));
         out.printf("%-" + width + "s  %-19s  %-8s  %s%n", "NAME", "DIGEST", "TYPE", "PLATFORMS");
         for (Row r : rows) {
-            out.printf("%-" + width + "s  %-19s  %-8s  %s%n", OciLayout.displayName(r.entry),
+            out.printf("%-" + width + "s  %-19s  %-8s  %s%n", Printable.text(OciLayout.displayName(r.entry)),
                     r.entry.digest().algorithm() + ":" + r.entry.digest().shortHex(),
-                    MediaTypes.isIndex(r.entry.mediaType()) ? "index" : "manifest", String.join(", ", r.platforms));
+                    MediaTypes.isIndex(r.entry.mediaType()) ? "index" : "manifest", Printable.text(String.join(", ", r.platforms)));
         }
         return 0;
     }
