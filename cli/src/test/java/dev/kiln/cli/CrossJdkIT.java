@@ -3,6 +3,7 @@ package dev.kiln.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.kiln.testing.Proc;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -30,7 +31,8 @@ class CrossJdkIT {
         build(cwdA, defaultJava, jar, example, "oci:" + outA);
         // the second one uses relative paths from its own cwd
         build(cwdB, TEMURIN.toString(), jar, cwdB.relativize(example), "oci:" + cwdB.relativize(outB));
-        String version = Proc.ok(null, TEMURIN.toString(), "-version") + Proc.run(null, java.util.List.of(TEMURIN.toString(), "-version")).err();
+        Proc.Result v = Proc.run(TEMURIN.toString(), "-version").assertOk();
+        String version = v.stdout() + v.stderr();
         assertTrue(version.contains("25"), version);
 
         assertEquals(KilnTestSupport.rootDigest(outA), KilnTestSupport.rootDigest(outB),
@@ -40,7 +42,7 @@ class CrossJdkIT {
     }
 
     private static void build(Path cwd, String java, Path jar, Path context, String output) throws Exception {
-        Proc.ok(cwd, java, "-jar", jar.toString(), "build", "--no-cache", context.toString(), "--platform", KilnTestSupport.PLATFORM_ARG,
-                "-t", "example.com/hello:1.0", "-o", output);
+        Proc.of(java, "-jar", jar.toString(), "build", "--no-cache", context.toString(), "--platform", KilnTestSupport.PLATFORM_ARG,
+                "-t", "example.com/hello:1.0", "-o", output).dir(cwd).run().assertOk();
     }
 }

@@ -10,6 +10,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.testing.Peers;
+import dev.kiln.testing.Proc;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -45,7 +47,7 @@ class ExamplePeersIT {
 
     @Test
     void skopeoSeesEveryPlatform() throws Exception {
-        Proc.requireTool("skopeo");
+        Peers.require("skopeo");
         for (String platform : PLATFORMS) {
             String[] p = platform.split("/");
             List<String> cmd = new java.util.ArrayList<>(List.of("skopeo", "--override-os", p[0], "--override-arch", p[1]));
@@ -53,7 +55,7 @@ class ExamplePeersIT {
                 cmd.addAll(List.of("--override-variant", p[2]));
             }
             cmd.addAll(List.of("inspect", "oci:" + layout + ":1.0"));
-            JsonNode j = MAPPER.readTree(Proc.ok(null, cmd.toArray(String[]::new)));
+            JsonNode j = MAPPER.readTree(Proc.run(cmd.toArray(String[]::new)).assertOk().stdout());
             assertEquals(p[1], j.get("Architecture").asText(), platform + ": " + j);
             assertEquals(p[0], j.get("Os").asText());
             if (p.length > 2 && j.has("Variant")) { // skopeo 1.9 (Debian 12) prints no Variant; the layers below tell
@@ -70,7 +72,7 @@ class ExamplePeersIT {
 
     @Test
     void umociUnpacksEveryPlatform() throws Exception {
-        Proc.requireTool("umoci");
+        Peers.require("umoci");
         Path u = tmp.resolve("u");
         copyTree(layout, u);
         ObjectNode index = (ObjectNode) json(u.resolve("index.json"));
@@ -85,7 +87,7 @@ class ExamplePeersIT {
         Files.writeString(u.resolve("index.json"), MAPPER.writeValueAsString(index));
         for (String platform : PLATFORMS) {
             Path bundle = tmp.resolve("bundle-" + tagOf(platform));
-            Proc.ok(null, "umoci", "unpack", "--rootless", "--image", u + ":" + tagOf(platform), bundle.toString());
+            Proc.run("umoci", "unpack", "--rootless", "--image", u + ":" + tagOf(platform), bundle.toString()).assertOk();
             Path rootfs = bundle.resolve("rootfs");
             Map<String, String> found = describe(rootfs);
             Map<String, String> expected = new TreeMap<>();
@@ -124,15 +126,15 @@ class ExamplePeersIT {
     void ociSchemaCheckPasses() throws Exception {
         Path script = dev.kiln.testing.Peers.script("oci-schema-check");
         assertTrue(Files.isRegularFile(script), "oci-schema-check missing: " + script);
-        Proc.requireTool("python3");
-        Proc.Result r = Proc.run(null, List.of("python3", script.toString(), layout.toString()));
-        assertEquals(0, r.code(), "oci-schema-check found problems:\n" + r.out() + r.err());
+        Peers.require("python3");
+        Proc.Result r = Proc.of("python3", script.toString(), layout.toString()).run();
+        assertEquals(0, r.exitCode(), "oci-schema-check found problems:\n" + r.stdout() + r.stderr());
     }
 
     @Test
     void dockerLoadsTheDockerArchive() throws Exception {
-        Proc.requireTool("dockerd");
-        Proc.requireTool("docker");
+        Peers.require("dockerd");
+        Peers.require("docker");
         Path d = Files.createTempDirectory(Path.of("/tmp"), "kd");
         String sock = "unix://" + d.resolve("docker.sock");
         Process dockerd = new ProcessBuilder("dockerd", "--iptables=false", "--ip6tables=false", "--bridge=none",
@@ -142,15 +144,15 @@ class ExamplePeersIT {
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
         try {
             long until = System.currentTimeMillis() + 60_000;
-            while (Proc.run(null, List.of("docker", "-H", sock, "version")).code() != 0) {
+            while (Proc.of("docker", "-H", sock, "version").run().exitCode() != 0) {
                 if (!dockerd.isAlive() || System.currentTimeMillis() > until) {
                     fail("sandboxed dockerd did not start:\n" + Files.readString(d.resolve("log")));
                 }
                 Thread.sleep(300);
             }
-            String load = Proc.ok(null, "docker", "-H", sock, "load", "-i", dockerTar.toString());
+            String load = Proc.run("docker", "-H", sock, "load", "-i", dockerTar.toString()).assertOk().stdout();
             assertTrue(load.contains("example.com/hello:1.0"), load);
-            JsonNode j = MAPPER.readTree(Proc.ok(null, "docker", "-H", sock, "image", "inspect", "example.com/hello:1.0")).get(0);
+            JsonNode j = MAPPER.readTree(Proc.run("docker", "-H", sock, "image", "inspect", "example.com/hello:1.0").assertOk().stdout()).get(0);
             assertEquals("amd64", j.get("Architecture").asText(), j.toString());
             assertEquals("linux", j.get("Os").asText());
             assertEquals(List.of("APP_HOME=/srv/hello", "GREETING=hello from kiln"), BuildCommandTest.strings(j.at("/Config/Env")));
@@ -164,22 +166,22 @@ class ExamplePeersIT {
             }
             Path netns = d.resolve("exec/netns/default");
             if (Files.exists(netns)) {
-                Proc.run(null, List.of("umount", netns.toString()));
+                Proc.of("umount", netns.toString()).run();
             }
-            Proc.run(null, List.of("rm", "-rf", d.toString()));
+            Proc.of("rm", "-rf", d.toString()).run();
         }
     }
 
     @Test
     void podmanLoadsBothArchives() throws Exception {
-        Proc.requireTool("podman");
+        Peers.require("podman");
         Path root = tmp.resolve("podman");
         List<String> p = List.of("podman", "--root", root.resolve("s").toString(), "--runroot", root.resolve("r").toString(),
                 "--storage-driver", "vfs");
-        String a = Proc.ok(null, with(p, "load", "-i", ociTar.toString()));
-        String b = Proc.ok(null, with(p, "load", "-i", dockerTar.toString()));
+        String a = Proc.run(with(p, "load", "-i", ociTar.toString())).assertOk().stdout();
+        String b = Proc.run(with(p, "load", "-i", dockerTar.toString())).assertOk().stdout();
         assertTrue((a + b).contains("example.com/hello:1.0"), a + b);
-        JsonNode j = MAPPER.readTree(Proc.ok(null, with(p, "image", "inspect", "example.com/hello:1.0"))).get(0);
+        JsonNode j = MAPPER.readTree(Proc.run(with(p, "image", "inspect", "example.com/hello:1.0")).assertOk().stdout()).get(0);
         assertEquals("amd64", j.get("Architecture").asText());
         assertEquals("1000:1000", j.at("/Config/User").asText());
         assertEquals("/srv/hello", j.at("/Config/WorkingDir").asText());
@@ -187,13 +189,13 @@ class ExamplePeersIT {
 
     @Test
     void buildahBuildsTheSameConfig() throws Exception {
-        Proc.requireTool("buildah");
+        Peers.require("buildah");
         Path b = tmp.resolve("buildah");
         List<String> bh = List.of("buildah", "--root", b.resolve("s").toString(), "--runroot", b.resolve("r").toString(),
                 "--storage-driver", "vfs");
-        Proc.ok(null, with(bh, "bud", "--platform", "linux/arm64", "-t", "ref:latest", example().toString()));
+        Proc.run(with(bh, "bud", "--platform", "linux/arm64", "-t", "ref:latest", example().toString())).assertOk();
         Path ref = b.resolve("ref-layout");
-        Proc.ok(null, with(bh, "push", "ref:latest", "oci:" + ref + ":latest"));
+        Proc.run(with(bh, "push", "ref:latest", "oci:" + ref + ":latest")).assertOk();
         JsonNode refManifest = blobJson(ref, json(ref.resolve("index.json")).get("manifests").get(0).get("digest").asText());
         JsonNode refConfig = blobJson(ref, refManifest.at("/config/digest").asText());
         JsonNode ours = blobJson(layout, blobJson(layout, platformManifests(layout).get("linux/arm64").get("digest").asText())
