@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.transport.SeekableBlob;
 import dev.kiln.registry.auth.Authenticator;
 import dev.kiln.registry.auth.BearerTokens;
 import java.io.IOException;
@@ -159,9 +160,31 @@ public final class RegistryClient {
      * resume after failures). The stream is not read when a mount succeeds; the caller closes it.
      */
     public BlobPushResult pushBlob(String repository, Descriptor blob, InputStream content, List<String> mountFrom) {
+        BlobMount.Result m = mountFirst(repository, blob, mountFrom);
+        if (m.mounted()) {
+            return BlobPushResult.MOUNTED;
+        }
+        new BlobUpload(this, repository, blob).upload(content, m.session(), m.minChunk());
+        return BlobPushResult.UPLOADED;
+    }
+
+    /**
+     * As {@link #pushBlob(String, Descriptor, InputStream, List)}, for content that can be opened at
+     * any offset (a file): a blob bigger than the chunk size goes in one streamed {@code PATCH}, which
+     * after a dropped connection goes on from where the registry stands, or starts over in a new session.
+     */
+    public BlobPushResult pushBlob(String repository, Descriptor blob, SeekableBlob content, List<String> mountFrom) {
+        BlobMount.Result m = mountFirst(repository, blob, mountFrom);
+        if (m.mounted()) {
+            return BlobPushResult.MOUNTED;
+        }
+        new BlobUpload(this, repository, blob).upload(content, m.session(), m.minChunk());
+        return BlobPushResult.UPLOADED;
+    }
+
+    /** Tries the mounts in order: the first that links the blob, else the upload session a refused one opened (or none). */
+    private BlobMount.Result mountFirst(String repository, Descriptor blob, List<String> mountFrom) {
         markPush(repository);
-        URI session = null;
-        long minChunk = 0;
         for (String from : mountFrom) {
             if (from == null || from.equals(repository)) {
                 continue;
@@ -169,16 +192,13 @@ public final class RegistryClient {
             BlobMount.Result m = BlobMount.mount(this, repository, blob, from);
             if (m.mounted()) {
                 options.progress().blobMounted(blob, from);
-                return BlobPushResult.MOUNTED;
+                return m;
             }
             if (m.session() != null) {
-                session = m.session();
-                minChunk = m.minChunk();
-                break;
+                return m;
             }
         }
-        new BlobUpload(this, repository, blob).upload(content, session, minChunk);
-        return BlobPushResult.UPLOADED;
+        return new BlobMount.Result(false, null, 0);
     }
 
     /** Tries one cross-repository mount; true when the registry linked the blob. */

@@ -7,6 +7,7 @@ import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.transport.ImageDestination;
 import dev.kiln.layout.transport.ImageReference;
+import dev.kiln.layout.transport.SeekableBlob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -103,6 +104,24 @@ public final class RegistryDestination implements ImageDestination {
      */
     @Override
     public void putBlob(Descriptor descriptor, InputStream content) throws IOException {
+        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+    }
+
+    /**
+     * As {@link #putBlob(Descriptor, InputStream)}, for content that can be opened at any offset: a
+     * big blob goes in one streamed request that resumes (or starts over) after a dropped connection.
+     */
+    @Override
+    public void putBlob(Descriptor descriptor, SeekableBlob content) throws IOException {
+        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+    }
+
+    private interface Push {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code push} unless the digest is here already or another caller is sending it (then waits for that). */
+    private void once(Descriptor descriptor, Push push) throws IOException {
         Digest digest = descriptor.digest();
         while (true) {
             if (present.contains(digest)) {
@@ -115,13 +134,13 @@ public final class RegistryDestination implements ImageDestination {
                     other.join();
                     return;
                 } catch (CompletionException | CancellationException e) {
-                    continue; // the other upload failed: try with this caller's stream
+                    continue; // the other upload failed: try with this caller's content
                 }
             }
             try {
                 acquire();
                 try {
-                    client.pushBlob(repository, descriptor, content, mountFrom);
+                    push.run();
                 } finally {
                     slots.release();
                 }
