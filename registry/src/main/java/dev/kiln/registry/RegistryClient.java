@@ -23,12 +23,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
  *
  * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
- * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) HTTPS is tried first
- * and plain HTTP is used when the port does not speak TLS, but a TLS registry on loopback is still
- * verified. Credentials never travel over plain HTTP to a host that is not loopback.
+ * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) plain HTTP is asked
+ * first, and HTTPS when the port does not answer plain HTTP as a registry; a TLS registry on
+ * loopback is still verified. With {@code insecure}, HTTPS is tried first and plain HTTP when the
+ * port does not speak TLS. Credentials never travel over plain HTTP to a host that is not loopback.
  */
 public final class RegistryClient {
-    /** How long a loopback registry may take to answer the HTTPS probe before plain HTTP is tried. */
+    /** How long a loopback registry may take to answer a probe (plain HTTP, then HTTPS). */
     private static final java.time.Duration LOOPBACK_PROBE = java.time.Duration.ofSeconds(3);
     private final String registry;
     private final RegistryOptions options;
@@ -99,11 +100,15 @@ public final class RegistryClient {
             }
             return;
         }
-        // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
+        if (loopback) {
+            pingLoopback(api, https);
+            return;
+        }
+        // insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
         HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
         IOException tls;
         try {
-            accept(transport.probe(probe, loopback ? LOOPBACK_PROBE : options.connectTimeout().plus(options.requestTimeout())));
+            accept(transport.probe(probe, options.connectTimeout().plus(options.requestTimeout())));
             return;
         } catch (IOException e) {
             tls = e;
@@ -121,8 +126,44 @@ public final class RegistryClient {
         if (r.status() == 400) {
             throw transport.connectionFailure(probe, tls, 1); // a TLS server refusing plain HTTP
         }
-        transport.log("HTTPS failed (" + ConnectionProblems.describe(tls) + "); using plain HTTP for this "
-                + (loopback ? "loopback" : "insecure") + " registry");
+        transport.log("HTTPS failed (" + ConnectionProblems.describe(tls) + "); using plain HTTP for this insecure registry");
+        accept(r);
+    }
+
+    /**
+     * A loopback registry: plain HTTP first, as one port speaks one protocol. A registry's answer
+     * there (200, or 401 with a challenge) settles it, and no TLS is set up at all; anything else (a
+     * TLS port answers 400 or hangs up) means HTTPS, verified as for any other host. Loopback traffic
+     * does not leave the machine, and plain HTTP to loopback is allowed anyway (as in Docker).
+     */
+    private void pingLoopback(String api, URI https) {
+        URI http = URI.create("http://" + api + "/v2/");
+        HttpCall plain = new HttpCall("GET", http, "ping " + http).anonymous();
+        IOException notPlain = null;
+        try {
+            HttpAnswer r = transport.probe(plain, LOOPBACK_PROBE);
+            if (r.status() == 200 || r.status() == 401) {
+                transport.log("plain HTTP answers as a registry; using it for this loopback registry");
+                accept(r);
+                return;
+            }
+        } catch (java.net.ConnectException e) {
+            throw transport.connectionFailure(plain, e, 1); // nothing listens
+        } catch (IOException e) {
+            notPlain = e;
+        }
+        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
+        HttpAnswer r;
+        try {
+            r = transport.probe(probe, LOOPBACK_PROBE);
+        } catch (IOException e) {
+            RegistryException failure = transport.connectionFailure(probe, e, 1);
+            if (notPlain != null && !ConnectionProblems.isCertificateProblem(e)) {
+                throw new RegistryException(failure.getMessage() + "; plain HTTP failed too: " + ConnectionProblems.describe(notPlain),
+                        failure.status(), failure.errors(), e);
+            }
+            throw failure;
+        }
         accept(r);
     }
 

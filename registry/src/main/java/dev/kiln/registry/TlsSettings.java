@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,7 +57,9 @@ final class TlsSettings {
             }
         }
         if (extra.isEmpty()) {
-            return null; // the JDK's default trust
+            // the JDK's default trust, loaded when a TLS connection first needs it: a loopback registry
+            // that speaks plain HTTP never makes kiln parse the CA store
+            return new TrustManager[] {new DefaultTrustOnFirstUse()};
         }
         TrustManagerFactory defaults = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         defaults.init((KeyStore) null);
@@ -116,6 +119,80 @@ final class TlsSettings {
         }
         out.sort(null);
         return out;
+    }
+
+    /**
+     * The JDK's default trust manager, made when a certificate is first checked; every check (chain,
+     * host name, algorithm constraints) is the default one's.
+     */
+    private static final class DefaultTrustOnFirstUse extends X509ExtendedTrustManager {
+        private volatile X509ExtendedTrustManager real;
+
+        private X509ExtendedTrustManager real() throws CertificateException {
+            X509ExtendedTrustManager r = real;
+            if (r == null) {
+                synchronized (this) {
+                    if (real == null) {
+                        try {
+                            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                            tmf.init((KeyStore) null);
+                            for (TrustManager tm : tmf.getTrustManagers()) {
+                                if (tm instanceof X509ExtendedTrustManager x) {
+                                    real = x;
+                                    break;
+                                }
+                            }
+                        } catch (GeneralSecurityException e) {
+                            throw new CertificateException("cannot load the JDK's trusted certificates: " + e.getMessage(), e);
+                        }
+                        if (real == null) {
+                            throw new CertificateException("the JDK has no X.509 trust manager");
+                        }
+                    }
+                    r = real;
+                }
+            }
+            return r;
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            real().checkClientTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            real().checkServerTrusted(chain, authType, socket);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            real().checkClientTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            real().checkServerTrusted(chain, authType, engine);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            real().checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            real().checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            try {
+                return real().getAcceptedIssuers();
+            } catch (CertificateException e) {
+                return new X509Certificate[0];
+            }
+        }
     }
 
     /** For {@code insecure} only: accepts any certificate for any host name. */
