@@ -140,11 +140,12 @@ public final class RegistryClient {
         URI http = URI.create("http://" + api + "/v2/");
         HttpCall plain = new HttpCall("GET", http, "ping " + http).anonymous();
         IOException notPlain = null;
+        HttpAnswer plainAnswer = null;
         try {
-            HttpAnswer r = transport.probe(plain, LOOPBACK_PROBE);
-            if (r.status() == 200 || r.status() == 401) {
+            plainAnswer = transport.probe(plain, LOOPBACK_PROBE);
+            if (plainAnswer.status() == 200 || plainAnswer.status() == 401) {
                 transport.log("plain HTTP answers as a registry; using it for this loopback registry");
-                accept(r);
+                accept(plainAnswer);
                 return;
             }
         } catch (java.net.ConnectException e) {
@@ -157,6 +158,9 @@ public final class RegistryClient {
         try {
             r = transport.probe(probe, LOOPBACK_PROBE);
         } catch (IOException e) {
+            if (plainAnswer != null && plainAnswer.status() != 400 && !ConnectionProblems.isCertificateProblem(e)) {
+                accept(plainAnswer); // an HTTP server that is no registry: say what it answered
+            }
             RegistryException failure = transport.connectionFailure(probe, e, 1);
             if (notPlain != null && !ConnectionProblems.isCertificateProblem(e)) {
                 throw new RegistryException(failure.getMessage() + "; plain HTTP failed too: " + ConnectionProblems.describe(notPlain),
