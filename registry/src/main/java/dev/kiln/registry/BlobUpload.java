@@ -264,7 +264,9 @@ final class BlobUpload {
             location = status.get().location();
             long have = status.get().received();
             // the registry holds bytes [0, have): hash them as the content has them, then send the rest
-            hashed = have >= from ? hashRange(content, copy(before), from, have) : hashRange(content, blob.digest().newMessageDigest(), 0, have);
+            hashed = have == from ? before
+                    : have > from ? hashRange(content, copy(before), from, have)
+                    : hashRange(content, blob.digest().newMessageDigest(), 0, have);
             offset = have;
             if (have == size) {
                 checkDigest(hashed, location); // everything arrived; only the answer was lost
