@@ -50,11 +50,10 @@ public final class RegistryClient {
         if (registry == null || registry.isBlank() || registry.contains("/") || registry.contains("@")) {
             throw new RegistryException("invalid registry host '" + registry + "'");
         }
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient http = TlsSettings.configure(HttpClient.newBuilder(), options.certDir(), options.insecure())
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(options.connectTimeout())
-                .sslContext(TlsSettings.context(options.certDir(), options.insecure()))
                 .build();
         BearerTokens tokens = new BearerTokens(http, options.requestTimeout(), Hosts::mayCarryCredentials,
                 options.debug() == null ? null : line -> options.debug().accept("registry " + registry + ": " + line),

@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import java.io.IOException;
 import java.net.Socket;
+import java.net.http.HttpClient;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,9 +14,15 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLContextSpi;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.net.ssl.SSLSessionContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -30,6 +37,18 @@ import javax.net.ssl.X509TrustManager;
  */
 final class TlsSettings {
     private TlsSettings() {
+    }
+
+    /**
+     * Sets up TLS for an HTTP client: without a certs.d folder, the context is made when the first TLS
+     * connection needs it (a loopback registry speaking plain HTTP never pays for the TLS stack), with
+     * default parameters, which leave the JDK's protocols and cipher suites as they are.
+     */
+    static HttpClient.Builder configure(HttpClient.Builder builder, Path certDir, boolean insecure) {
+        if (certDir != null) {
+            return builder.sslContext(context(certDir, insecure)); // its files are checked now
+        }
+        return builder.sslContext(new OnFirstUse(() -> context(null, insecure))).sslParameters(new SSLParameters());
     }
 
     static SSLContext context(Path certDir, boolean insecure) {
@@ -119,6 +138,80 @@ final class TlsSettings {
         }
         out.sort(null);
         return out;
+    }
+
+    /** An SSLContext that makes the real one when it is first asked for an engine or factory. */
+    private static final class OnFirstUse extends SSLContext {
+        OnFirstUse(Supplier<SSLContext> make) {
+            super(new Spi(make), null, "TLS");
+        }
+
+        private static final class Spi extends SSLContextSpi {
+            private final Supplier<SSLContext> make;
+            private volatile SSLContext real;
+
+            Spi(Supplier<SSLContext> make) {
+                this.make = make;
+            }
+
+            private SSLContext real() {
+                SSLContext r = real;
+                if (r == null) {
+                    synchronized (this) {
+                        if (real == null) {
+                            real = make.get();
+                        }
+                        r = real;
+                    }
+                }
+                return r;
+            }
+
+            @Override
+            protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random) {
+                throw new UnsupportedOperationException("initialised when first used");
+            }
+
+            @Override
+            protected SSLSocketFactory engineGetSocketFactory() {
+                return real().getSocketFactory();
+            }
+
+            @Override
+            protected SSLServerSocketFactory engineGetServerSocketFactory() {
+                return real().getServerSocketFactory();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine() {
+                return real().createSSLEngine();
+            }
+
+            @Override
+            protected SSLEngine engineCreateSSLEngine(String host, int port) {
+                return real().createSSLEngine(host, port);
+            }
+
+            @Override
+            protected SSLSessionContext engineGetServerSessionContext() {
+                return real().getServerSessionContext();
+            }
+
+            @Override
+            protected SSLSessionContext engineGetClientSessionContext() {
+                return real().getClientSessionContext();
+            }
+
+            @Override
+            protected SSLParameters engineGetDefaultSSLParameters() {
+                return real().getDefaultSSLParameters();
+            }
+
+            @Override
+            protected SSLParameters engineGetSupportedSSLParameters() {
+                return real().getSupportedSSLParameters();
+            }
+        }
     }
 
     /**
