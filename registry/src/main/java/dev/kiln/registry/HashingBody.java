@@ -21,6 +21,7 @@ import java.util.function.LongConsumer;
 final class HashingBody implements HttpRequest.BodyPublisher {
     static final int PIECE = 64 * 1024;
     private static final long PROGRESS_STEP = 1 << 20;
+    private static final int POOL = 4;
 
     private final SeekableBlob content;
     private final long offset;
@@ -102,6 +103,9 @@ final class HashingBody implements HttpRequest.BodyPublisher {
         private boolean draining;
         private boolean done;
         private long reported;
+        private final byte[][] arrays = new byte[POOL][];
+        private final ByteBuffer[] handed = new ByteBuffer[POOL];
+        private int next;
 
         Pieces(Flow.Subscriber<? super ByteBuffer> subscriber) {
             this.subscriber = subscriber;
@@ -171,7 +175,7 @@ final class HashingBody implements HttpRequest.BodyPublisher {
                     in = content.openAt(offset);
                 }
                 int want = (int) Math.min(PIECE, length - sent);
-                byte[] bytes = new byte[want]; // a fresh array: the client may still hold the previous one
+                byte[] bytes = freeArray();
                 int n = in.readNBytes(bytes, 0, want);
                 if (n < want) {
                     throw content("the content ended after " + (offset + sent + n) + " of " + blobSize + " bytes");
@@ -182,13 +186,36 @@ final class HashingBody implements HttpRequest.BodyPublisher {
                     reported = offset + sent;
                     progress.accept(reported);
                 }
-                return ByteBuffer.wrap(bytes, 0, n);
+                ByteBuffer piece = ByteBuffer.wrap(bytes, 0, n);
+                if (next >= 0) {
+                    handed[next] = piece;
+                }
+                return piece;
             } catch (IOException e) {
                 if (problem == null) {
                     problem = "reading the blob content failed: " + ConnectionProblems.describe(e);
                 }
                 throw e;
             }
+        }
+
+        /**
+         * An array whose bytes the client has consumed (the buffer it was handed has nothing left:
+         * written to the socket, or encrypted), else a new one. Reusing them keeps a big upload from
+         * allocating its size in garbage (which would grow the heap); an array still held is never touched.
+         */
+        private byte[] freeArray() {
+            for (int i = 0; i < arrays.length; i++) {
+                if (arrays[i] == null || !handed[i].hasRemaining()) {
+                    if (arrays[i] == null) {
+                        arrays[i] = new byte[PIECE];
+                    }
+                    next = i;
+                    return arrays[i];
+                }
+            }
+            next = -1;
+            return new byte[PIECE]; // every pooled array is still in the client's hands
         }
 
         /** The blob must end exactly where the descriptor says. */
