@@ -83,9 +83,16 @@ public final class RegistryDestination implements ImageDestination {
         return repository;
     }
 
-    /** HEADs the blob (once); a blob found is reported to the listener as skipped. */
+    /**
+     * HEADs the blob (once); a blob found is reported to the listener as skipped. A manifest or index
+     * is never "here": it is always PUT (idempotent, and {@link #commit} needs its bytes), so no HEAD
+     * is spent on it (Distribution answers 404 for a manifest's digest under /blobs/ anyway).
+     */
     @Override
     public boolean hasBlob(Descriptor descriptor) {
+        if (MediaTypes.isIndex(descriptor.mediaType()) || MediaTypes.isManifest(descriptor.mediaType())) {
+            return false;
+        }
         if (present.contains(descriptor.digest())) {
             return true;
         }

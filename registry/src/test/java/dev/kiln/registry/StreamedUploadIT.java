@@ -210,6 +210,18 @@ class StreamedUploadIT {
              RegistryDestination d = RegistryDestination.open(ImageReference.parse("docker://" + proxy.address() + "/streamed/copier:1"), options())) {
             new Copier().copy(new LayoutSource(image.layout, "latest", "oci:src"), d);
             assertEquals(1, proxy.count("PATCH", "/blobs/uploads/"), "only the big layer, in one PATCH: " + proxy.seen);
+            for (Descriptor m : image.manifests) {
+                assertEquals(0, proxy.count("HEAD", "/blobs/" + m.digest()), "manifests are PUT without a HEAD first");
+            }
+            assertEquals(0, proxy.count("HEAD", "/blobs/" + image.index.digest()));
+        }
+        // again: every blob is there, the manifests are PUT again and the tag is written
+        try (FaultProxy proxy = new FaultProxy(registry.address);
+             RegistryDestination d = RegistryDestination.open(ImageReference.parse("docker://" + proxy.address() + "/streamed/copier:2"), options())) {
+            var result = new Copier().copy(new LayoutSource(image.layout, "latest", "oci:src"), d);
+            assertEquals(image.blobs.size(), result.skipped().size(), result.toString());
+            assertEquals(0, proxy.count("POST", "/blobs/uploads/"));
+            assertEquals(1, proxy.count("PUT", "/manifests/2"));
         }
         OciLayout pulled = OciLayout.openOrCreate(tmp.resolve("pulled"));
         try (RegistrySource s = RegistrySource.open(ImageReference.parse("docker://" + registry.address + "/streamed/copier:1"), RegistryOptions.defaults());
