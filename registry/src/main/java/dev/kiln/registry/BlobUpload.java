@@ -225,7 +225,8 @@ final class BlobUpload {
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
                     URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
                     if (body[0] == null || body[0].sent() != size - from) {
-                        throw new RegistryException(prefix() + "the registry accepted the upload before it was sent");
+                        cancel(client, repository, location);
+                        throw new RegistryException(prefix() + "the registry accepted the upload before all of it was sent");
                     }
                     checkDigest(body[0].digest(), next);
                     finish(next);

@@ -206,7 +206,7 @@ final class HashingBody implements HttpRequest.BodyPublisher {
          */
         private byte[] freeArray() {
             for (int i = 0; i < arrays.length; i++) {
-                if (arrays[i] == null || !handed[i].hasRemaining()) {
+                if (arrays[i] == null || handed[i] == null || !handed[i].hasRemaining()) {
                     if (arrays[i] == null) {
                         arrays[i] = new byte[PIECE];
                     }
