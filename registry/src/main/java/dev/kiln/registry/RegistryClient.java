@@ -36,10 +36,13 @@ public final class RegistryClient {
     private final HttpTransport transport;
     private final Set<String> pushRepositories = ConcurrentHashMap.newKeySet();
 
-    private RegistryClient(String registry, RegistryOptions options, HttpTransport transport) {
+    private final HttpClient http;
+
+    private RegistryClient(String registry, RegistryOptions options, HttpTransport transport, HttpClient http) {
         this.registry = registry;
         this.options = options;
         this.transport = transport;
+        this.http = http;
     }
 
     /**
@@ -59,7 +62,7 @@ public final class RegistryClient {
                 options.debug() == null ? null : line -> options.debug().accept("registry " + registry + ": " + line),
                 options.userAgent(), Clock.systemUTC());
         Authenticator auth = new Authenticator(registry, options.effectiveStore(), tokens);
-        RegistryClient client = new RegistryClient(registry, options, new HttpTransport(registry, http, options, auth));
+        RegistryClient client = new RegistryClient(registry, options, new HttpTransport(registry, http, options, auth), http);
         client.ping();
         return client;
     }
@@ -269,6 +272,39 @@ public final class RegistryClient {
     /** Opens a blob as a stream that fails at its end unless its bytes match the descriptor. */
     public InputStream openBlob(String repository, Descriptor blob) {
         return BlobGet.open(this, repository, blob);
+    }
+
+    /**
+     * Stops the HTTP client's selector thread; the client cannot be used afterwards. The JDK 17 client
+     * has no {@code close}, and its selector thread waits in a system call, which holds up the JVM's
+     * exit by about 300 ms (the VM waits that long for threads in native code). Best effort: the
+     * thread is found by the name the JDK gives it ({@code HttpClient-<id>-SelectorManager}, the id
+     * from the client's {@code toString}); nothing happens when that does not match.
+     */
+    public void close() {
+        String text = http.toString();
+        int open = text.lastIndexOf('(');
+        if (open < 0 || !text.endsWith(")")) {
+            return;
+        }
+        String name = "HttpClient-" + text.substring(open + 1, text.length() - 1) + "-SelectorManager";
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i].getName().equals(name)) {
+                threads[i].interrupt();
+                try {
+                    threads[i].join(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
     }
 
     HttpTransport transport() {

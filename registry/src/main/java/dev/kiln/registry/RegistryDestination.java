@@ -47,6 +47,7 @@ public final class RegistryDestination implements ImageDestination {
     private final Set<Digest> present = ConcurrentHashMap.newKeySet();
     private final Map<Digest, CompletableFuture<Void>> running = new ConcurrentHashMap<>();
     private final Map<Digest, byte[]> manifests = new ConcurrentHashMap<>();
+    private final boolean ownsClient;
 
     /**
      * @param tag        the tag of the reference, used when commit gets none; null for none
@@ -54,6 +55,12 @@ public final class RegistryDestination implements ImageDestination {
      * @param mountFrom  repositories of the same registry to mount blobs from (tried in order)
      */
     public RegistryDestination(RegistryClient client, String repository, String tag, Digest digest, List<String> mountFrom) {
+        this(client, repository, tag, digest, mountFrom, false);
+    }
+
+    private RegistryDestination(RegistryClient client, String repository, String tag, Digest digest, List<String> mountFrom,
+                                boolean ownsClient) {
+        this.ownsClient = ownsClient;
         this.client = client;
         this.repository = repository;
         this.defaultTag = tag;
@@ -68,7 +75,7 @@ public final class RegistryDestination implements ImageDestination {
     public static RegistryDestination open(ImageReference reference, RegistryOptions options, List<String> mountFrom) {
         ImageName name = RegistrySource.name(reference);
         RegistryClient client = RegistryClient.connect(name.registry(), options);
-        return new RegistryDestination(client, name.repository(), name.tag(), name.digest(), mountFrom);
+        return new RegistryDestination(client, name.repository(), name.tag(), name.digest(), mountFrom, true);
     }
 
     public static RegistryDestination open(ImageReference reference, RegistryOptions options) {
@@ -283,6 +290,14 @@ public final class RegistryDestination implements ImageDestination {
 
     private String prefix() {
         return "registry " + client.registry() + ", repository " + repository + ": ";
+    }
+
+    /** Closes the client when this destination opened it ({@link #open}); one passed in is the caller's. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
     }
 
     @Override
