@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.transport.SeekableBlob;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -49,6 +50,24 @@ final class BlobUpload {
             }
         } catch (IOException e) {
             throw new RegistryException(prefix() + "reading the blob content failed: " + ConnectionProblems.describe(e), e);
+        }
+        progress.blobDone(blob);
+    }
+
+    /**
+     * The upload of content that can be opened at any offset: up to the chunk size as a small blob,
+     * else in one streamed {@code PATCH} (see {@link #streamed}).
+     */
+    void upload(SeekableBlob content, URI session, long minChunk) {
+        progress.blobStarted(blob);
+        if (blob.size() <= client.options().chunkSize()) {
+            try (InputStream in = content.openAt(0)) {
+                monolithic(in, session);
+            } catch (IOException e) {
+                throw new RegistryException(prefix() + "reading the blob content failed: " + ConnectionProblems.describe(e), e);
+            }
+        } else {
+            streamed(content, session);
         }
         progress.blobDone(blob);
     }
@@ -163,6 +182,163 @@ final class BlobUpload {
             throw new RegistryException(prefix() + "the content hashes to " + actual + "; the upload was cancelled");
         }
         finish(location);
+    }
+
+    // ---- large blobs from content that can be reopened: one streamed PATCH
+
+    /**
+     * Sends the whole blob in one {@code PATCH} with its exact length, read and hashed piece by piece
+     * as it goes ({@link HashingBody}). After a dropped connection, a 5xx/429 or a 416 it asks the
+     * registry how much it holds and goes on from there, opening the content at that offset; when the
+     * registry no longer knows the session (Distribution refuses a session whose last request was cut
+     * off half-way), it starts over in a new one. Content that does not hash to the descriptor's digest
+     * is never closed with {@code PUT ?digest=}: the session is cancelled.
+     */
+    private void streamed(SeekableBlob content, URI session) {
+        RetryPolicy policy = client.options().retry();
+        long size = blob.size();
+        URI location = session != null ? session : start().location();
+        long offset = 0;
+        MessageDigest hashed = blob.digest().newMessageDigest(); // the hash of bytes [0, offset)
+        for (int failures = 1; ; failures++) {
+            long from = offset;
+            MessageDigest before = hashed;
+            HashingBody[] body = new HashingBody[1];
+            HttpCall call = new HttpCall("PATCH", location, "uploading blob " + blob.digest() + " bytes " + from + "-" + (size - 1))
+                    .repository(repository, client.scopes(repository))
+                    .repeatable(false)
+                    .header("Content-Type", OCTETS)
+                    .header("Content-Range", from + "-" + (size - 1))
+                    .timeout(timeoutFor(size - from))
+                    .body(() -> {
+                        if (body[0] != null) {
+                            body[0].close();
+                        }
+                        body[0] = new HashingBody(content, from, size - from, size, copy(before), n -> progress.blobProgress(blob, n));
+                        return body[0];
+                    });
+            String problem;
+            Duration wait;
+            try {
+                HttpAnswer r = t.sendOnce(call);
+                refuseBadContent(body[0], location);
+                if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
+                    URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                    if (body[0] == null || body[0].sent() != size - from) {
+                        cancel(client, repository, location);
+                        throw new RegistryException(prefix() + "the registry accepted the upload before all of it was sent");
+                    }
+                    checkDigest(body[0].digest(), next);
+                    finish(next);
+                    return;
+                }
+                if (r.status() != 416 && !HttpTransport.isRetryableStatus(r.status())) {
+                    cancel(client, repository, location);
+                    throw t.failure(call, r, null);
+                }
+                problem = "HTTP " + r.status();
+                wait = r.status() == 416 ? Duration.ZERO : waitFor(r, failures);
+            } catch (IOException e) {
+                refuseBadContent(body[0], location);
+                problem = ConnectionProblems.describe(e);
+                wait = policy.backoff(failures);
+            } finally {
+                if (body[0] != null) {
+                    body[0].close();
+                }
+            }
+            if (failures >= policy.maxAttempts()) {
+                cancel(client, repository, location);
+                throw new RegistryException(prefix() + "sending bytes " + from + "-" + (size - 1) + " failed " + failures
+                        + " times, last: " + problem);
+            }
+            pause(call, failures, wait, problem + "; resuming");
+            Optional<Status> status = resumable(location);
+            if (status.isEmpty() || status.get().received() > size) {
+                t.log("upload of blob " + blob.digest() + ": the registry cannot resume the session; starting over in a new one");
+                cancel(client, repository, location);
+                location = start().location();
+                offset = 0;
+                hashed = blob.digest().newMessageDigest();
+                continue;
+            }
+            location = status.get().location();
+            long have = status.get().received();
+            // the registry holds bytes [0, have): hash them as the content has them, then send the rest
+            hashed = have == from ? before
+                    : have > from ? hashRange(content, copy(before), from, have)
+                    : hashRange(content, blob.digest().newMessageDigest(), 0, have);
+            offset = have;
+            if (have == size) {
+                checkDigest(hashed, location); // everything arrived; only the answer was lost
+                finish(location);
+                return;
+            }
+        }
+    }
+
+    /** A streamed body gets the request timeout for every chunk-size of bytes it carries. */
+    private Duration timeoutFor(long bytes) {
+        long chunks = Math.max(1, (bytes + client.options().chunkSize() - 1) / client.options().chunkSize());
+        return client.options().requestTimeout().multipliedBy(chunks);
+    }
+
+    /** Content that was wrong (short, long, unreadable) fails the upload: trying again cannot help. */
+    private void refuseBadContent(HashingBody body, URI location) {
+        if (body != null && body.problem() != null) {
+            cancel(client, repository, location);
+            throw new RegistryException(prefix() + body.problem() + "; the upload was cancelled");
+        }
+    }
+
+    private void checkDigest(MessageDigest md, URI location) {
+        Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+        if (!actual.equals(blob.digest())) {
+            cancel(client, repository, location);
+            throw new RegistryException(prefix() + "the content hashes to " + actual + "; the upload was cancelled");
+        }
+    }
+
+    /** Adds bytes {@code [from, to)} of the content to {@code md}. */
+    private MessageDigest hashRange(SeekableBlob content, MessageDigest md, long from, long to) {
+        try (InputStream in = content.openAt(from)) {
+            byte[] buffer = new byte[HashingBody.PIECE];
+            long left = to - from;
+            while (left > 0) {
+                int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
+                if (n < 0) {
+                    throw new RegistryException(prefix() + "the content ended after " + (to - left) + " of " + blob.size() + " bytes");
+                }
+                md.update(buffer, 0, n);
+                left -= n;
+            }
+            return md;
+        } catch (IOException e) {
+            throw new RegistryException(prefix() + "reading the blob content failed: " + ConnectionProblems.describe(e), e);
+        }
+    }
+
+    private MessageDigest copy(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the " + blob.digest().algorithm() + " implementation cannot be copied", e);
+        }
+    }
+
+    /** The upload status, or empty when the registry no longer knows the session (404, or a 400/416 about it). */
+    private Optional<Status> resumable(URI location) {
+        HttpCall call = new HttpCall("GET", location, "asking the upload status of blob " + blob.digest())
+                .repository(repository, client.scopes(repository));
+        HttpAnswer r = t.send(call);
+        if (r.status() == 404 || r.status() == 400 || r.status() == 416) {
+            return Optional.empty();
+        }
+        if (r.status() != 204 && r.status() != 200) {
+            throw t.failure(call, r, "the registry cannot resume this upload");
+        }
+        URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+        return Optional.of(new Status(next, parseRange(r.header("Range"))));
     }
 
     /** PATCHes bytes {@code [0, n)} of the buffer, which sit at {@code offset} of the blob; returns the next location. */

@@ -2,9 +2,12 @@ package dev.kiln.registry;
 
 import dev.kiln.layout.json.Json;
 import java.net.URI;
+import java.net.http.HttpRequest;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** One request to send. */
 final class HttpCall {
@@ -17,6 +20,8 @@ final class HttpCall {
     byte[] body;
     int offset;
     int length;
+    Supplier<HttpRequest.BodyPublisher> publisher;
+    Duration timeout;
     boolean repeatable;
     boolean stream;
     boolean authenticate = true;
@@ -38,6 +43,18 @@ final class HttpCall {
         this.body = bytes;
         this.offset = off;
         this.length = len;
+        return this;
+    }
+
+    /** A body streamed by a publisher; the supplier is asked again when the request must be sent again (a 401). */
+    HttpCall body(Supplier<HttpRequest.BodyPublisher> bodies) {
+        this.publisher = bodies;
+        return this;
+    }
+
+    /** A time limit for this request instead of the options' request timeout (a long streamed body). */
+    HttpCall timeout(Duration limit) {
+        this.timeout = limit;
         return this;
     }
 

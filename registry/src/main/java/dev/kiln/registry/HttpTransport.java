@@ -201,13 +201,14 @@ final class HttpTransport {
     }
 
     private HttpRequest build(HttpCall c, URI uri, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(options.requestTimeout());
+        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(c.timeout != null ? c.timeout : options.requestTimeout());
         c.headers.forEach(b::header);
         b.header("User-Agent", options.userAgent());
         if (authorization != null) {
             b.header("Authorization", authorization);
         }
-        HttpRequest.BodyPublisher publisher = c.body == null ? HttpRequest.BodyPublishers.noBody()
+        HttpRequest.BodyPublisher publisher = c.publisher != null ? c.publisher.get()
+                : c.body == null ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(c.body, c.offset, c.length);
         return b.method(c.method, publisher).build();
     }

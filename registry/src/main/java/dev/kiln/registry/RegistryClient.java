@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.transport.SeekableBlob;
 import dev.kiln.registry.auth.Authenticator;
 import dev.kiln.registry.auth.BearerTokens;
 import java.io.IOException;
@@ -22,22 +23,26 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
  *
  * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
- * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) HTTPS is tried first
- * and plain HTTP is used when the port does not speak TLS, but a TLS registry on loopback is still
- * verified. Credentials never travel over plain HTTP to a host that is not loopback.
+ * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) plain HTTP is asked
+ * first, and HTTPS when the port does not answer plain HTTP as a registry; a TLS registry on
+ * loopback is still verified. With {@code insecure}, HTTPS is tried first and plain HTTP when the
+ * port does not speak TLS. Credentials never travel over plain HTTP to a host that is not loopback.
  */
 public final class RegistryClient {
-    /** How long a loopback registry may take to answer the HTTPS probe before plain HTTP is tried. */
+    /** How long a loopback registry may take to answer a probe (plain HTTP, then HTTPS). */
     private static final java.time.Duration LOOPBACK_PROBE = java.time.Duration.ofSeconds(3);
     private final String registry;
     private final RegistryOptions options;
     private final HttpTransport transport;
     private final Set<String> pushRepositories = ConcurrentHashMap.newKeySet();
 
-    private RegistryClient(String registry, RegistryOptions options, HttpTransport transport) {
+    private final HttpClient http;
+
+    private RegistryClient(String registry, RegistryOptions options, HttpTransport transport, HttpClient http) {
         this.registry = registry;
         this.options = options;
         this.transport = transport;
+        this.http = http;
     }
 
     /**
@@ -48,17 +53,16 @@ public final class RegistryClient {
         if (registry == null || registry.isBlank() || registry.contains("/") || registry.contains("@")) {
             throw new RegistryException("invalid registry host '" + registry + "'");
         }
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient http = TlsSettings.configure(HttpClient.newBuilder(), options.certDir(), options.insecure())
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(options.connectTimeout())
-                .sslContext(TlsSettings.context(options.certDir(), options.insecure()))
                 .build();
         BearerTokens tokens = new BearerTokens(http, options.requestTimeout(), Hosts::mayCarryCredentials,
                 options.debug() == null ? null : line -> options.debug().accept("registry " + registry + ": " + line),
                 options.userAgent(), Clock.systemUTC());
         Authenticator auth = new Authenticator(registry, options.effectiveStore(), tokens);
-        RegistryClient client = new RegistryClient(registry, options, new HttpTransport(registry, http, options, auth));
+        RegistryClient client = new RegistryClient(registry, options, new HttpTransport(registry, http, options, auth), http);
         client.ping();
         return client;
     }
@@ -98,11 +102,15 @@ public final class RegistryClient {
             }
             return;
         }
-        // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
+        if (loopback) {
+            pingLoopback(api, https);
+            return;
+        }
+        // insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
         HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
         IOException tls;
         try {
-            accept(transport.probe(probe, loopback ? LOOPBACK_PROBE : options.connectTimeout().plus(options.requestTimeout())));
+            accept(transport.probe(probe, options.connectTimeout().plus(options.requestTimeout())));
             return;
         } catch (IOException e) {
             tls = e;
@@ -120,8 +128,48 @@ public final class RegistryClient {
         if (r.status() == 400) {
             throw transport.connectionFailure(probe, tls, 1); // a TLS server refusing plain HTTP
         }
-        transport.log("HTTPS failed (" + ConnectionProblems.describe(tls) + "); using plain HTTP for this "
-                + (loopback ? "loopback" : "insecure") + " registry");
+        transport.log("HTTPS failed (" + ConnectionProblems.describe(tls) + "); using plain HTTP for this insecure registry");
+        accept(r);
+    }
+
+    /**
+     * A loopback registry: plain HTTP first, as one port speaks one protocol. A registry's answer
+     * there (200, or 401 with a challenge) settles it, and no TLS is set up at all; anything else (a
+     * TLS port answers 400 or hangs up) means HTTPS, verified as for any other host. Loopback traffic
+     * does not leave the machine, and plain HTTP to loopback is allowed anyway (as in Docker).
+     */
+    private void pingLoopback(String api, URI https) {
+        URI http = URI.create("http://" + api + "/v2/");
+        HttpCall plain = new HttpCall("GET", http, "ping " + http).anonymous();
+        IOException notPlain = null;
+        HttpAnswer plainAnswer = null;
+        try {
+            plainAnswer = transport.probe(plain, LOOPBACK_PROBE);
+            if (plainAnswer.status() == 200 || plainAnswer.status() == 401) {
+                transport.log("plain HTTP answers as a registry; using it for this loopback registry");
+                accept(plainAnswer);
+                return;
+            }
+        } catch (java.net.ConnectException e) {
+            throw transport.connectionFailure(plain, e, 1); // nothing listens
+        } catch (IOException e) {
+            notPlain = e;
+        }
+        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
+        HttpAnswer r;
+        try {
+            r = transport.probe(probe, LOOPBACK_PROBE);
+        } catch (IOException e) {
+            if (plainAnswer != null && plainAnswer.status() != 400 && !ConnectionProblems.isCertificateProblem(e)) {
+                accept(plainAnswer); // an HTTP server that is no registry: say what it answered
+            }
+            RegistryException failure = transport.connectionFailure(probe, e, 1);
+            if (notPlain != null && !ConnectionProblems.isCertificateProblem(e)) {
+                throw new RegistryException(failure.getMessage() + "; plain HTTP failed too: " + ConnectionProblems.describe(notPlain),
+                        failure.status(), failure.errors(), e);
+            }
+            throw failure;
+        }
         accept(r);
     }
 
@@ -159,9 +207,31 @@ public final class RegistryClient {
      * resume after failures). The stream is not read when a mount succeeds; the caller closes it.
      */
     public BlobPushResult pushBlob(String repository, Descriptor blob, InputStream content, List<String> mountFrom) {
+        BlobMount.Result m = mountFirst(repository, blob, mountFrom);
+        if (m.mounted()) {
+            return BlobPushResult.MOUNTED;
+        }
+        new BlobUpload(this, repository, blob).upload(content, m.session(), m.minChunk());
+        return BlobPushResult.UPLOADED;
+    }
+
+    /**
+     * As {@link #pushBlob(String, Descriptor, InputStream, List)}, for content that can be opened at
+     * any offset (a file): a blob bigger than the chunk size goes in one streamed {@code PATCH}, which
+     * after a dropped connection goes on from where the registry stands, or starts over in a new session.
+     */
+    public BlobPushResult pushBlob(String repository, Descriptor blob, SeekableBlob content, List<String> mountFrom) {
+        BlobMount.Result m = mountFirst(repository, blob, mountFrom);
+        if (m.mounted()) {
+            return BlobPushResult.MOUNTED;
+        }
+        new BlobUpload(this, repository, blob).upload(content, m.session(), m.minChunk());
+        return BlobPushResult.UPLOADED;
+    }
+
+    /** Tries the mounts in order: the first that links the blob, else the upload session a refused one opened (or none). */
+    private BlobMount.Result mountFirst(String repository, Descriptor blob, List<String> mountFrom) {
         markPush(repository);
-        URI session = null;
-        long minChunk = 0;
         for (String from : mountFrom) {
             if (from == null || from.equals(repository)) {
                 continue;
@@ -169,16 +239,13 @@ public final class RegistryClient {
             BlobMount.Result m = BlobMount.mount(this, repository, blob, from);
             if (m.mounted()) {
                 options.progress().blobMounted(blob, from);
-                return BlobPushResult.MOUNTED;
+                return m;
             }
             if (m.session() != null) {
-                session = m.session();
-                minChunk = m.minChunk();
-                break;
+                return m;
             }
         }
-        new BlobUpload(this, repository, blob).upload(content, session, minChunk);
-        return BlobPushResult.UPLOADED;
+        return new BlobMount.Result(false, null, 0);
     }
 
     /** Tries one cross-repository mount; true when the registry linked the blob. */
@@ -205,6 +272,39 @@ public final class RegistryClient {
     /** Opens a blob as a stream that fails at its end unless its bytes match the descriptor. */
     public InputStream openBlob(String repository, Descriptor blob) {
         return BlobGet.open(this, repository, blob);
+    }
+
+    /**
+     * Stops the HTTP client's selector thread; the client cannot be used afterwards. The JDK 17 client
+     * has no {@code close}, and its selector thread waits in a system call, which holds up the JVM's
+     * exit by about 300 ms (the VM waits that long for threads in native code). Best effort: the
+     * thread is found by the name the JDK gives it ({@code HttpClient-<id>-SelectorManager}, the id
+     * from the client's {@code toString}); nothing happens when that does not match.
+     */
+    public void close() {
+        String text = http.toString();
+        int open = text.lastIndexOf('(');
+        if (open < 0 || !text.endsWith(")")) {
+            return;
+        }
+        String name = "HttpClient-" + text.substring(open + 1, text.length() - 1) + "-SelectorManager";
+        ThreadGroup root = Thread.currentThread().getThreadGroup();
+        while (root.getParent() != null) {
+            root = root.getParent();
+        }
+        Thread[] threads = new Thread[root.activeCount() + 16];
+        int n = root.enumerate(threads, true);
+        for (int i = 0; i < n; i++) {
+            if (threads[i].getName().equals(name)) {
+                threads[i].interrupt();
+                try {
+                    threads[i].join(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return;
+            }
+        }
     }
 
     HttpTransport transport() {

@@ -7,6 +7,7 @@ import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.transport.ImageDestination;
 import dev.kiln.layout.transport.ImageReference;
+import dev.kiln.layout.transport.SeekableBlob;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -46,6 +47,7 @@ public final class RegistryDestination implements ImageDestination {
     private final Set<Digest> present = ConcurrentHashMap.newKeySet();
     private final Map<Digest, CompletableFuture<Void>> running = new ConcurrentHashMap<>();
     private final Map<Digest, byte[]> manifests = new ConcurrentHashMap<>();
+    private final boolean ownsClient;
 
     /**
      * @param tag        the tag of the reference, used when commit gets none; null for none
@@ -53,6 +55,12 @@ public final class RegistryDestination implements ImageDestination {
      * @param mountFrom  repositories of the same registry to mount blobs from (tried in order)
      */
     public RegistryDestination(RegistryClient client, String repository, String tag, Digest digest, List<String> mountFrom) {
+        this(client, repository, tag, digest, mountFrom, false);
+    }
+
+    private RegistryDestination(RegistryClient client, String repository, String tag, Digest digest, List<String> mountFrom,
+                                boolean ownsClient) {
+        this.ownsClient = ownsClient;
         this.client = client;
         this.repository = repository;
         this.defaultTag = tag;
@@ -67,7 +75,7 @@ public final class RegistryDestination implements ImageDestination {
     public static RegistryDestination open(ImageReference reference, RegistryOptions options, List<String> mountFrom) {
         ImageName name = RegistrySource.name(reference);
         RegistryClient client = RegistryClient.connect(name.registry(), options);
-        return new RegistryDestination(client, name.repository(), name.tag(), name.digest(), mountFrom);
+        return new RegistryDestination(client, name.repository(), name.tag(), name.digest(), mountFrom, true);
     }
 
     public static RegistryDestination open(ImageReference reference, RegistryOptions options) {
@@ -82,9 +90,16 @@ public final class RegistryDestination implements ImageDestination {
         return repository;
     }
 
-    /** HEADs the blob (once); a blob found is reported to the listener as skipped. */
+    /**
+     * HEADs the blob (once); a blob found is reported to the listener as skipped. A manifest or index
+     * is never "here": it is always PUT (idempotent, and {@link #commit} needs its bytes), so no HEAD
+     * is spent on it (Distribution answers 404 for a manifest's digest under /blobs/ anyway).
+     */
     @Override
     public boolean hasBlob(Descriptor descriptor) {
+        if (MediaTypes.isIndex(descriptor.mediaType()) || MediaTypes.isManifest(descriptor.mediaType())) {
+            return false;
+        }
         if (present.contains(descriptor.digest())) {
             return true;
         }
@@ -103,6 +118,24 @@ public final class RegistryDestination implements ImageDestination {
      */
     @Override
     public void putBlob(Descriptor descriptor, InputStream content) throws IOException {
+        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+    }
+
+    /**
+     * As {@link #putBlob(Descriptor, InputStream)}, for content that can be opened at any offset: a
+     * big blob goes in one streamed request that resumes (or starts over) after a dropped connection.
+     */
+    @Override
+    public void putBlob(Descriptor descriptor, SeekableBlob content) throws IOException {
+        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+    }
+
+    private interface Push {
+        void run() throws IOException;
+    }
+
+    /** Runs {@code push} unless the digest is here already or another caller is sending it (then waits for that). */
+    private void once(Descriptor descriptor, Push push) throws IOException {
         Digest digest = descriptor.digest();
         while (true) {
             if (present.contains(digest)) {
@@ -115,13 +148,13 @@ public final class RegistryDestination implements ImageDestination {
                     other.join();
                     return;
                 } catch (CompletionException | CancellationException e) {
-                    continue; // the other upload failed: try with this caller's stream
+                    continue; // the other upload failed: try with this caller's content
                 }
             }
             try {
                 acquire();
                 try {
-                    client.pushBlob(repository, descriptor, content, mountFrom);
+                    push.run();
                 } finally {
                     slots.release();
                 }
@@ -257,6 +290,14 @@ public final class RegistryDestination implements ImageDestination {
 
     private String prefix() {
         return "registry " + client.registry() + ", repository " + repository + ": ";
+    }
+
+    /** Closes the client when this destination opened it ({@link #open}); one passed in is the caller's. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
     }
 
     @Override

@@ -20,8 +20,10 @@ import java.util.function.Consumer;
  *                        HTTP without this, but their HTTPS is still verified)
  * @param jobs            blobs pushed at the same time ({@code -j})
  * @param retry           tries and backoff
- * @param chunkSize       bytes per PATCH of a chunked upload; blobs up to this size go in one PUT. It
- *                        is also the memory each running upload holds (so an interrupted chunk can be
+ * @param chunkSize       blobs up to this size go in one PUT. Bigger blobs from content that can be
+ *                        reopened at an offset go in one streamed PATCH (given the request timeout
+ *                        once per chunk size); other content goes in PATCHes of this size, which is
+ *                        then the memory each running upload holds (so an interrupted chunk can be
  *                        sent again)
  * @param connectTimeout  to open a connection
  * @param requestTimeout  for an answer to one request (a chunk or manifest), not a whole blob download

@@ -93,6 +93,22 @@ class TlsIT {
     }
 
     @Test
+    void aBigBlobStreamsOverTlsInOnePatch(@TempDir Path tmp) throws Exception {
+        StreamedUploadIT.FileBlob blob = StreamedUploadIT.FileBlob.random(tmp.resolve("blob"), (9L << 20) + 3, 7);
+        java.util.Queue<String> log = new java.util.concurrent.ConcurrentLinkedQueue<>();
+        RegistryClient client = RegistryClient.connect(registry.address, options().withInsecure(true).withChunkSize(4L << 20).withDebug(log::add));
+        assertEquals("https://" + registry.address, client.baseUri().toString());
+        client.pushBlob("tls/streamed", blob.descriptor, blob, List.of());
+        assertEquals(1, log.stream().filter(l -> l.contains("> PATCH ")).count(), String.join("\n", log));
+        assertEquals(List.of(0L), blob.opened);
+        Path copy = tmp.resolve("copy");
+        try (java.io.InputStream in = client.openBlob("tls/streamed", blob.descriptor)) {
+            Files.copy(in, copy);
+        }
+        assertEquals(Files.mismatch(blob.file, copy), -1L, "the registry holds the file's bytes");
+    }
+
+    @Test
     void mutualTlsWithClientCertificatesInEachKeyFormat(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("mtls");
         Files.createDirectories(dir.resolve("data"));

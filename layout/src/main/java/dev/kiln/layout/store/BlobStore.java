@@ -20,6 +20,18 @@ public interface BlobStore {
     /** Opens a blob without checking its content. */
     InputStream open(Digest digest) throws IOException;
 
+    /** Opens a blob at byte {@code offset} without checking its content. */
+    default InputStream openAt(Digest digest, long offset) throws IOException {
+        InputStream in = open(digest);
+        try {
+            in.skipNBytes(offset);
+            return in;
+        } catch (IOException | RuntimeException e) {
+            in.close();
+            throw e;
+        }
+    }
+
     /** Opens a blob that fails at end of stream when its bytes are not the descriptor's digest and size. */
     InputStream openVerified(Descriptor descriptor) throws IOException;
 

@@ -72,6 +72,26 @@ public final class DirectoryBlobStore implements BlobStore {
     }
 
     @Override
+    public InputStream openAt(Digest digest, long offset) throws IOException {
+        if (offset < 0) {
+            throw new IllegalArgumentException("negative offset " + offset);
+        }
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(regularFile(digest));
+        } catch (NoSuchFileException e) {
+            throw missing(digest);
+        }
+        try {
+            ch.position(offset);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            throw e;
+        }
+        return Channels.newInputStream(ch);
+    }
+
+    @Override
     public InputStream openVerified(Descriptor descriptor) throws IOException {
         return new VerifyingInputStream(open(descriptor.digest()), descriptor.digest(), descriptor.size(), "blob");
     }

@@ -203,8 +203,14 @@ public final class Copier {
             Json.parseObject(bytes, source.describe() + ": config " + d.digest());
             destination.putBlob(d, new java.io.ByteArrayInputStream(bytes));
         } else {
-            try (InputStream in = new ProgressStream(source.openBlob(d), d, listener)) {
-                destination.putBlob(d, in);
+            java.util.Optional<SeekableBlob> seekable = source.seekableBlob(d);
+            if (seekable.isPresent()) {
+                SeekableBlob content = seekable.get();
+                destination.putBlob(d, offset -> new ProgressStream(content.openAt(offset), offset, d, listener));
+            } else {
+                try (InputStream in = new ProgressStream(source.openBlob(d), 0, d, listener)) {
+                    destination.putBlob(d, in);
+                }
             }
         }
         tally.copy(d);
@@ -252,8 +258,10 @@ public final class Copier {
         private long count;
         private long reported;
 
-        ProgressStream(InputStream in, Descriptor blob, CopyListener listener) {
+        ProgressStream(InputStream in, long start, Descriptor blob, CopyListener listener) {
             super(in);
+            this.count = start;
+            this.reported = start;
             this.blob = blob;
             this.listener = listener;
         }

@@ -19,6 +19,18 @@ public interface ImageDestination extends Closeable {
     /** Stores a blob; the stream's bytes must match the descriptor. */
     void putBlob(Descriptor descriptor, InputStream content) throws IOException;
 
+    /**
+     * Stores a blob whose content can be opened at any offset. A destination that can use that (a
+     * registry upload resuming after a dropped connection) overrides this; the default reads the
+     * content once, verified, into {@link #putBlob(Descriptor, InputStream)}.
+     */
+    default void putBlob(Descriptor descriptor, SeekableBlob content) throws IOException {
+        try (InputStream in = new dev.kiln.layout.digest.VerifyingInputStream(content.openAt(0), descriptor.digest(),
+                descriptor.size(), "blob")) {
+            putBlob(descriptor, in);
+        }
+    }
+
     /** Stores a manifest or index with its exact bytes. */
     void putManifest(Descriptor descriptor, byte[] bytes) throws IOException;
 

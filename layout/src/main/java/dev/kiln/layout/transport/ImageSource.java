@@ -4,6 +4,7 @@ import dev.kiln.layout.spec.Descriptor;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Optional;
 
 /**
  * Where an image is read from (a layout, an archive, a registry). Everything is addressed by
@@ -18,6 +19,14 @@ public interface ImageSource extends Closeable {
 
     /** A blob's content; the stream fails at EOF when the bytes are not the descriptor's. */
     InputStream openBlob(Descriptor descriptor) throws IOException;
+
+    /**
+     * The blob as content that can be opened at any offset, when this source keeps it so (a file);
+     * empty otherwise. Its streams are not verified: the reader checks the digest.
+     */
+    default Optional<SeekableBlob> seekableBlob(Descriptor descriptor) throws IOException {
+        return Optional.empty();
+    }
 
     /** True when the blob is available here (foreign layers of a base image may not be). */
     boolean hasBlob(Descriptor descriptor) throws IOException;
