@@ -22,9 +22,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
  *
  * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
- * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) HTTPS is tried first
- * and plain HTTP is used when the port does not speak TLS, but a TLS registry on loopback is still
- * verified. Credentials never travel over plain HTTP to a host that is not loopback.
+ * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) the port is first asked
+ * anonymously in plain HTTP, which is used when it answers as a registry (200 or 401 to
+ * {@code /v2/}); otherwise HTTPS is tried and plain HTTP used only when the port does not speak TLS,
+ * and a TLS registry on loopback is still verified. TLS is set up on first use only. Credentials never travel over plain HTTP to a host that is not loopback.
  */
 public final class RegistryClient {
     /** How long a loopback registry may take to answer the HTTPS probe before plain HTTP is tried. */
@@ -48,12 +49,18 @@ public final class RegistryClient {
         if (registry == null || registry.isBlank() || registry.contains("/") || registry.contains("@")) {
             throw new RegistryException("invalid registry host '" + registry + "'");
         }
-        HttpClient http = HttpClient.newBuilder()
+        HttpClient.Builder builder = HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(options.connectTimeout())
-                .sslContext(TlsSettings.context(options.certDir(), options.insecure()))
-                .build();
+                .connectTimeout(options.connectTimeout());
+        if (options.certDir() != null) {
+            builder.sslContext(TlsSettings.context(options.certDir(), options.insecure())); // its problems show now
+        } else {
+            // set up on first use: a plain-HTTP loopback registry never needs it
+            builder.sslContext(LazyTls.context(() -> TlsSettings.context(null, options.insecure())))
+                    .sslParameters(LazyTls.parameters());
+        }
+        HttpClient http = builder.build();
         BearerTokens tokens = new BearerTokens(http, options.requestTimeout(), Hosts::mayCarryCredentials,
                 options.debug() == null ? null : line -> options.debug().accept("registry " + registry + ": " + line),
                 options.userAgent(), Clock.systemUTC());
@@ -98,6 +105,22 @@ public final class RegistryClient {
             }
             return;
         }
+        URI http = URI.create("http://" + api + "/v2/");
+        if (loopback) {
+            // a local registry mostly speaks plain HTTP: ask that first, anonymously, and set no TLS up
+            // when it answers as a registry does (200 or 401); a TLS port refuses it (Go answers 400,
+            // others drop it) and is then spoken to in verified HTTPS below, as before
+            try {
+                HttpAnswer plain = transport.probe(new HttpCall("GET", http, "ping " + http).anonymous(), LOOPBACK_PROBE);
+                if (plain.status() == 200 || plain.status() == 401) {
+                    transport.log("plain HTTP answered on this loopback registry; using it");
+                    accept(plain);
+                    return;
+                }
+            } catch (IOException e) {
+                // not plain HTTP, or nothing listens: the HTTPS probe decides and reports
+            }
+        }
         // loopback or insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
         HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
         IOException tls;
@@ -110,7 +133,6 @@ public final class RegistryClient {
         if (tls instanceof java.net.ConnectException || ConnectionProblems.isCertificateProblem(tls)) {
             throw transport.connectionFailure(probe, tls, 1); // nothing listens, or TLS with an untrusted certificate
         }
-        URI http = URI.create("http://" + api + "/v2/");
         HttpAnswer r;
         try {
             r = pingOnce(http);
