@@ -25,7 +25,7 @@ import java.util.concurrent.TimeUnit;
  * Closing it early cancels the exchange (the connection is not reused).
  */
 final class BodyStream extends InputStream implements HttpResponse.BodySubscriber<InputStream> {
-    static final int PREFETCH = 16;
+    static final int PREFETCH = 8;
     private static final Object END = new Object();
 
     private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
