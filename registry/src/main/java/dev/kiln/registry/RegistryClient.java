@@ -25,7 +25,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) the port is first asked
  * anonymously in plain HTTP, which is used when it answers as a registry (200 or 401 to
  * {@code /v2/}); otherwise HTTPS is tried and plain HTTP used only when the port does not speak TLS,
- * and a TLS registry on loopback is still verified. TLS is set up on first use only. Credentials never travel over plain HTTP to a host that is not loopback.
+ * and a TLS registry on loopback is still verified. TLS is set up on first use only. Credentials
+ * never travel over plain HTTP to a host that is not loopback.
  */
 public final class RegistryClient {
     /** How long a loopback registry may take to answer the HTTPS probe before plain HTTP is tried. */
