@@ -20,8 +20,16 @@ final class RegistryFlags {
     @Option(names = "--tls-verify", arity = "1", paramLabel = "true|false", description = "Verify TLS certificates (default true); false is --insecure.")
     Boolean tlsVerify;
 
+    @Option(names = "--read-timeout", paramLabel = "SECONDS", defaultValue = "60",
+            description = "Longest silence from the registry while reading an answer; a stalled download is then resumed (default ${DEFAULT-VALUE}).")
+    int readTimeoutSeconds;
+
     RegistryOptions options(int jobs, boolean debug, PrintWriter err) {
-        RegistryOptions o = RegistryOptions.defaults().withSystemCredentials().withJobs(jobs);
+        if (readTimeoutSeconds < 1 || readTimeoutSeconds > 3600) {
+            throw new Failures.UsageException("--read-timeout must be between 1 and 3600 seconds");
+        }
+        RegistryOptions o = RegistryOptions.defaults().withSystemCredentials().withJobs(jobs)
+                .withReadTimeout(java.time.Duration.ofSeconds(readTimeoutSeconds));
         if (creds != null) {
             try {
                 o = o.withCredentials(Credentials.parse(creds));

@@ -40,6 +40,9 @@ final class ConnectionProblems {
         if (e instanceof java.net.http.HttpConnectTimeoutException) {
             return "connection timed out";
         }
+        if (e instanceof BodyStream.ReadTimeout) {
+            return e.getMessage();
+        }
         if (e instanceof HttpTimeoutException) {
             return "no answer within the request timeout";
         }

@@ -139,7 +139,7 @@ final class HttpTransport {
             log("> " + c.method + " " + Redaction.url(uri) + headersForLog(request));
             HttpResponse<InputStream> r;
             try {
-                r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+                r = http.send(request, BodyStream.handler(options.readTimeout()));
             } catch (IOException e) {
                 log("! " + c.method + " " + Redaction.url(uri) + ": " + ConnectionProblems.describe(e));
                 if (retry && attempt < policy.maxAttempts() && ConnectionProblems.isTransient(e)) {
@@ -158,6 +158,15 @@ final class HttpTransport {
             if (!streamIt) {
                 try (InputStream in = r.body()) {
                     body = in.readNBytes(status >= 200 && status < 300 ? c.maxBody + 1 : MAX_ERROR_BODY);
+                } catch (IOException e) {
+                    // cut off, truncated or stalled half-way through the body: like a failed connection
+                    log("! " + c.method + " " + Redaction.url(uri) + ": HTTP " + status + ", body cut off: " + ConnectionProblems.describe(e));
+                    if (retry && attempt < policy.maxAttempts() && ConnectionProblems.isTransient(e)) {
+                        pause(c, attempt, policy.backoff(attempt), "body cut off: " + ConnectionProblems.describe(e));
+                        attempt++;
+                        continue;
+                    }
+                    throw e;
                 }
             }
             HttpAnswer response = new HttpAnswer(status, r.headers(), uri, body, streamIt ? r.body() : null);

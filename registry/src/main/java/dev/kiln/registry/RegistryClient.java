@@ -31,6 +31,18 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class RegistryClient {
     /** How long a loopback registry may take to answer a probe (plain HTTP, then HTTPS). */
     private static final java.time.Duration LOOPBACK_PROBE = java.time.Duration.ofSeconds(3);
+    /** Bytes the JDK client reads from a connection at a time (its default, 16 KiB, is set unless chosen otherwise). */
+    static final int RECEIVE_BUFFER = 256 * 1024;
+
+    static {
+        // The JDK's client hands every buffer it reads to the reading thread on its own: with its
+        // 16 KiB default a 130 MB layer is ~8000 hand-offs, and a pull spends about a fifth more CPU
+        // than with 256 KiB buffers. The property is read once, when the first client is built; a
+        // value given on the command line (-Djdk.httpclient.bufsize) wins.
+        if (System.getProperty("jdk.httpclient.bufsize") == null) {
+            System.setProperty("jdk.httpclient.bufsize", Integer.toString(RECEIVE_BUFFER));
+        }
+    }
     private final String registry;
     private final RegistryOptions options;
     private final HttpTransport transport;

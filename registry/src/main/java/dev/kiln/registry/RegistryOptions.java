@@ -27,6 +27,9 @@ import java.util.function.Consumer;
  *                        sent again)
  * @param connectTimeout  to open a connection
  * @param requestTimeout  for an answer to one request (a chunk or manifest), not a whole blob download
+ * @param readTimeout     the longest silence while a body is being read; a blob download that stalls
+ *                        longer is cut off and resumed from where it stopped (as after a dropped
+ *                        connection), any other request is tried again
  * @param debug           receives one line per request and answer, with credentials, tokens and
  *                        query values redacted; null for none
  * @param progress        hears per-blob events
@@ -34,8 +37,8 @@ import java.util.function.Consumer;
  */
 public record RegistryOptions(Credentials credentials, CredentialStore credentialStore, Path certDir, boolean insecure,
                               int jobs, RetryPolicy retry, long chunkSize, Duration connectTimeout,
-                              Duration requestTimeout, Consumer<String> debug, ProgressListener progress,
-                              String userAgent) {
+                              Duration requestTimeout, Duration readTimeout, Consumer<String> debug,
+                              ProgressListener progress, String userAgent) {
     public static final long DEFAULT_CHUNK_SIZE = 8L << 20;
     public static final int DEFAULT_JOBS = 4;
 
@@ -50,24 +53,28 @@ public record RegistryOptions(Credentials credentials, CredentialStore credentia
         }
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(requestTimeout, "requestTimeout");
+        Objects.requireNonNull(readTimeout, "readTimeout");
+        if (readTimeout.isNegative() || readTimeout.isZero()) {
+            throw new IllegalArgumentException("read timeout must be positive, not " + readTimeout);
+        }
         progress = progress == null ? ProgressListener.NONE : progress;
         userAgent = userAgent == null || userAgent.isBlank() ? "kiln" : userAgent;
     }
 
-    /** Anonymous, TLS verified, 4 jobs, 8 MiB chunks, default retries, no logging. */
+    /** Anonymous, TLS verified, 4 jobs, 8 MiB chunks, default retries, 60 s read timeout, no logging. */
     public static RegistryOptions defaults() {
         return new RegistryOptions(null, CredentialStore.none(), null, false, DEFAULT_JOBS, RetryPolicy.defaults(),
-                DEFAULT_CHUNK_SIZE, Duration.ofSeconds(30), Duration.ofMinutes(5), null, ProgressListener.NONE, "kiln");
+                DEFAULT_CHUNK_SIZE, Duration.ofSeconds(30), Duration.ofMinutes(5), Duration.ofSeconds(60), null, ProgressListener.NONE, "kiln");
     }
 
     public RegistryOptions withCredentials(Credentials c) {
         return new RegistryOptions(c, credentialStore, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withCredentialStore(CredentialStore store) {
         return new RegistryOptions(credentials, store, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     /** Looks credentials up in the real Docker and containers files ({@link DockerConfigCredentials#system()}). */
@@ -77,47 +84,53 @@ public record RegistryOptions(Credentials credentials, CredentialStore credentia
 
     public RegistryOptions withCertDir(Path dir) {
         return new RegistryOptions(credentials, credentialStore, dir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withInsecure(boolean value) {
         return new RegistryOptions(credentials, credentialStore, certDir, value, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withJobs(int n) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, n, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withRetry(RetryPolicy policy) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, policy, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withChunkSize(long bytes) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, bytes, connectTimeout,
-                requestTimeout, debug, progress, userAgent);
+                requestTimeout, readTimeout, debug, progress, userAgent);
     }
 
     public RegistryOptions withTimeouts(Duration connect, Duration request) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, chunkSize, connect,
-                request, debug, progress, userAgent);
+                request, readTimeout, debug, progress, userAgent);
+    }
+
+    /** The longest silence while a body is read (see {@link #readTimeout}). */
+    public RegistryOptions withReadTimeout(Duration read) {
+        return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
+                requestTimeout, read, debug, progress, userAgent);
     }
 
     public RegistryOptions withDebug(Consumer<String> log) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, log, progress, userAgent);
+                requestTimeout, readTimeout, log, progress, userAgent);
     }
 
     public RegistryOptions withProgress(ProgressListener listener) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, listener, userAgent);
+                requestTimeout, readTimeout, debug, listener, userAgent);
     }
 
     public RegistryOptions withUserAgent(String agent) {
         return new RegistryOptions(credentials, credentialStore, certDir, insecure, jobs, retry, chunkSize, connectTimeout,
-                requestTimeout, debug, progress, agent);
+                requestTimeout, readTimeout, debug, progress, agent);
     }
 
     /** The credential store this client consults: the explicit credentials first. */

@@ -25,9 +25,15 @@ public final class RegistrySource implements ImageSource {
     private final String description;
     private final ProgressListener progress;
     private final Map<String, RemoteManifest> fetched = new ConcurrentHashMap<>();
+    private final boolean ownsClient;
 
-    /** @param reference a tag or a digest ({@code sha256:...}) */
+    /** @param reference a tag or a digest ({@code sha256:...}); the client stays the caller's to close */
     public RegistrySource(RegistryClient client, String repository, String reference) {
+        this(client, repository, reference, false);
+    }
+
+    private RegistrySource(RegistryClient client, String repository, String reference, boolean ownsClient) {
+        this.ownsClient = ownsClient;
         this.client = client;
         this.repository = repository;
         this.reference = reference;
@@ -39,7 +45,15 @@ public final class RegistrySource implements ImageSource {
     public static RegistrySource open(ImageReference reference, RegistryOptions options) {
         ImageName name = name(reference);
         RegistryClient client = RegistryClient.connect(name.registry(), options);
-        return new RegistrySource(client, name.repository(), name.digest() != null ? name.digest().toString() : name.tag());
+        return new RegistrySource(client, name.repository(), name.digest() != null ? name.digest().toString() : name.tag(), true);
+    }
+
+    /** Closes the client when this source opened it ({@link #open}); one passed in is the caller's. */
+    @Override
+    public void close() {
+        if (ownsClient) {
+            client.close();
+        }
     }
 
     static ImageName name(ImageReference reference) {

@@ -57,6 +57,8 @@ final class FakeServer implements AutoCloseable {
                 }
                 seen.add(new Seen(ex.getRequestMethod(), ex.getRequestURI().toString(), Map.copyOf(ex.getRequestHeaders()), body.length));
                 handler.handle(ex, body);
+            } catch (CutOff e) {
+                throw e; // on purpose: the connection closes short of the body
             } catch (RuntimeException | IOException e) {
                 e.printStackTrace();
                 throw e;
@@ -64,6 +66,15 @@ final class FakeServer implements AutoCloseable {
         });
         server.setExecutor(pool);
         server.start();
+    }
+
+    /** Thrown by a handler to close the connection mid-answer on purpose (not printed). */
+    static final class CutOff extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        CutOff() {
+            super("cut off on purpose");
+        }
     }
 
     String address() {

@@ -27,13 +27,16 @@ import java.util.regex.Pattern;
  * An HTTP/1.1 proxy on 127.0.0.1 in front of a real registry that injects faults by rule: drop the
  * connection half-way through a request body (nothing reaches the registry, as with a buffering
  * load balancer), answer with a status of its own (500, 503, 429 with Retry-After, 416), or pass
- * the registry's answer on with a false {@code Docker-Content-Digest}. It can also play a token
+ * the registry's answer on with a false {@code Docker-Content-Digest}. On the way back it can cut
+ * an answer's body off at a random point (a reset), send fewer bytes than its Content-Length and
+ * close, stall half-way through the body, or drop a request's {@code Range} header (so the registry
+ * answers 200 with the whole blob). It can also play a token
  * server in front of the registry (Bearer auth with tokens that can be expired mid-push). Every
  * request is recorded. One request per connection ({@code Connection: close}). Closes itself after
  * ten minutes at the latest.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Action { DROP_MID_BODY, RESPOND, LIE_DIGEST }
+    enum Action { DROP_MID_BODY, RESPOND, LIE_DIGEST, RESET_MID_RESPONSE, TRUNCATE_RESPONSE, STALL_MID_RESPONSE, IGNORE_RANGE }
 
     private static final class Rule {
         final String method;
@@ -41,6 +44,7 @@ final class FaultProxy implements AutoCloseable {
         final Action action;
         final int status;
         final Map<String, String> headers;
+        long stallMillis;
         int skip;
         int times;
 
@@ -58,6 +62,7 @@ final class FaultProxy implements AutoCloseable {
     record Seen(String method, String target, String fault) {
     }
 
+    private final java.util.Random random = new java.util.Random(Long.getLong("kiln.faultSeed", 20261128L));
     private final String upstream;
     private final ServerSocket server;
     private final List<Rule> rules = new CopyOnWriteArrayList<>();
@@ -116,6 +121,32 @@ final class FaultProxy implements AutoCloseable {
         return this;
     }
 
+    /** Passes matching requests on and resets the connection at a random point of the answer's body. */
+    FaultProxy resetMidResponse(String method, String pathRegex, int skip, int times) {
+        rules.add(new Rule(method, pathRegex, Action.RESET_MID_RESPONSE, skip, times, 0, Map.of()));
+        return this;
+    }
+
+    /** Passes matching requests on, sends a random part of the answer's body (less than its Content-Length) and closes. */
+    FaultProxy truncateResponse(String method, String pathRegex, int skip, int times) {
+        rules.add(new Rule(method, pathRegex, Action.TRUNCATE_RESPONSE, skip, times, 0, Map.of()));
+        return this;
+    }
+
+    /** Passes matching requests on, and goes silent for {@code millis} at a random point of the body, then closes. */
+    FaultProxy stallMidResponse(String method, String pathRegex, int skip, int times, long millis) {
+        Rule r = new Rule(method, pathRegex, Action.STALL_MID_RESPONSE, skip, times, 0, Map.of());
+        r.stallMillis = millis;
+        rules.add(r);
+        return this;
+    }
+
+    /** Passes matching requests on without their Range header (the registry answers 200, the whole blob). */
+    FaultProxy ignoreRange(String method, String pathRegex, int skip, int times) {
+        rules.add(new Rule(method, pathRegex, Action.IGNORE_RANGE, skip, times, 0, Map.of()));
+        return this;
+    }
+
     /** Requires Bearer tokens from its own {@code /token} realm, issued for {@code user:password}. */
     FaultProxy requireTokens(String userColonPassword) {
         this.credentials = "Basic " + Base64.getEncoder().encodeToString(userColonPassword.getBytes(StandardCharsets.UTF_8));
@@ -134,6 +165,11 @@ final class FaultProxy implements AutoCloseable {
 
     long faults(String fault) {
         return seen.stream().filter(s -> fault.equals(s.fault)).count();
+    }
+
+    /** Every fault injected so far (requests answered or passed on with a fault, tokens and 401s not counted). */
+    long faults() {
+        return seen.stream().filter(s -> s.fault != null && !s.fault.equals("token") && !s.fault.equals("401")).count();
     }
 
     private void acceptLoop() {
@@ -165,7 +201,8 @@ final class FaultProxy implements AutoCloseable {
 
     private synchronized Rule match(Head head) {
         for (Rule r : rules) {
-            if (r.times > 0 && r.method.equals(head.method) && r.path.matcher(head.path()).matches()) {
+            if (r.times > 0 && r.method.equals(head.method) && r.path.matcher(head.path()).matches()
+                    && (r.action != Action.IGNORE_RANGE || head.header("Range") != null)) {
                 if (r.skip > 0) {
                     r.skip--;
                     continue;
@@ -206,8 +243,15 @@ final class FaultProxy implements AutoCloseable {
             if (credentials != null && !authorized(head, out)) {
                 return;
             }
-            seen.add(new Seen(head.method, head.target, rule == null ? null : "lie"));
-            forward(head, body, out, rule != null && rule.action == Action.LIE_DIGEST);
+            seen.add(new Seen(head.method, head.target, rule == null ? null : switch (rule.action) {
+                case LIE_DIGEST -> "lie";
+                case RESET_MID_RESPONSE -> "reset";
+                case TRUNCATE_RESPONSE -> "truncate";
+                case STALL_MID_RESPONSE -> "stall";
+                case IGNORE_RANGE -> "ignore range";
+                default -> "other";
+            }));
+            forward(head, body, client, rule);
         } catch (IOException | RuntimeException e) {
             // the client or the registry went away; the test sees the effect
         }
@@ -242,14 +286,18 @@ final class FaultProxy implements AutoCloseable {
         return ok;
     }
 
-    private void forward(Head head, byte[] body, OutputStream out, boolean lie) throws IOException {
+    private void forward(Head head, byte[] body, Socket client, Rule rule) throws IOException {
+        OutputStream out = client.getOutputStream();
+        Action action = rule == null ? null : rule.action;
+        boolean lie = action == Action.LIE_DIGEST;
         String[] hp = upstream.split(":");
         try (Socket up = new Socket(hp[0], Integer.parseInt(hp[1]))) {
             up.setSoTimeout(120_000);
             StringBuilder req = new StringBuilder(head.method + " " + head.target + " HTTP/1.1\r\n");
             for (String[] h : head.headers) {
                 String n = h[0].toLowerCase(Locale.ROOT);
-                if (n.equals("connection") || n.equals("keep-alive") || (credentials != null && n.equals("authorization"))) {
+                if (n.equals("connection") || n.equals("keep-alive") || (credentials != null && n.equals("authorization"))
+                        || (action == Action.IGNORE_RANGE && n.equals("range"))) {
                     continue;
                 }
                 req.append(h[0]).append(": ").append(h[1]).append("\r\n");
@@ -265,8 +313,12 @@ final class FaultProxy implements AutoCloseable {
                 return;
             }
             StringBuilder resp = new StringBuilder(status).append("\r\n");
+            long contentLength = -1;
             for (String line; (line = readLine(upIn)) != null && !line.isEmpty(); ) {
                 String n = line.substring(0, Math.max(line.indexOf(':'), 0)).trim().toLowerCase(Locale.ROOT);
+                if (n.equals("content-length")) {
+                    contentLength = Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                }
                 if (n.equals("connection") || n.equals("keep-alive")) {
                     continue;
                 }
@@ -277,8 +329,28 @@ final class FaultProxy implements AutoCloseable {
             }
             resp.append("Connection: close\r\n\r\n");
             out.write(resp.toString().getBytes(StandardCharsets.ISO_8859_1));
-            upIn.transferTo(out);
+            boolean cut = action == Action.RESET_MID_RESPONSE || action == Action.TRUNCATE_RESPONSE || action == Action.STALL_MID_RESPONSE;
+            if (!cut || contentLength < 2) {
+                upIn.transferTo(out);
+                out.flush();
+                return;
+            }
+            long at;
+            synchronized (random) {
+                at = 1 + (long) (random.nextDouble() * (contentLength - 1)); // 1 .. length-1 bytes get through
+            }
+            byte[] part = upIn.readNBytes((int) Math.min(at, Integer.MAX_VALUE));
+            out.write(part);
             out.flush();
+            if (action == Action.STALL_MID_RESPONSE) {
+                try {
+                    Thread.sleep(rule.stallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            } else if (action == Action.RESET_MID_RESPONSE) {
+                client.setSoLinger(true, 0); // a reset: the client sees the connection die mid-body
+            }
         }
     }
 
