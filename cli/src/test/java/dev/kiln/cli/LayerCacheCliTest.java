@@ -82,4 +82,68 @@ class LayerCacheCliTest {
         kiln("verify", "--deep", tmp.resolve("fresh").toString()).ok();
         kiln("verify", "--deep", tmp.resolve("a").toString()).ok();
     }
+
+    private static List<Path> bigBlobs(Path layout) throws IOException {
+        try (Stream<Path> s = Files.walk(layout.resolve("blobs"))) {
+            return s.filter(Files::isRegularFile).filter(p -> p.toFile().length() > 100).toList();
+        }
+    }
+
+    @Test
+    void aCachedBlobDamagedWithoutChangingItsSizeIsFoundByItsDigest() throws IOException {
+        Path ctx = tmp.resolve("ctx");
+        copyTree(example(), ctx);
+        Path cache = tmp.resolve("cache");
+        String cold = build(ctx, cache, tmp.resolve("a"));
+        for (Path blob : cachedBlobs(cache)) {
+            byte[] bytes = Files.readAllBytes(blob);
+            bytes[bytes.length / 2] ^= 1;
+            Files.delete(blob); // break the hard link to the layout's blob first
+            Files.write(blob, bytes);
+        }
+        assertEquals(cold, build(ctx, cache, tmp.resolve("fresh")), "a blob copied in from the cache is always hashed");
+        kiln("verify", "--deep", tmp.resolve("fresh").toString()).ok();
+    }
+
+    @Test
+    void aLayoutBlobOfTheWrongSizeIsReplacedOnARebuild() throws IOException {
+        Path ctx = tmp.resolve("ctx");
+        copyTree(example(), ctx);
+        Path cache = tmp.resolve("cache");
+        Path out = tmp.resolve("a");
+        String cold = build(ctx, cache, out);
+        List<Path> layers = bigBlobs(out);
+        assertTrue(!layers.isEmpty());
+        for (Path blob : layers) {
+            byte[] bytes = Files.readAllBytes(blob);
+            Files.delete(blob); // break the hard link to the cache's blob first
+            Files.write(blob, java.util.Arrays.copyOf(bytes, bytes.length - 1)); // truncated
+        }
+        assertEquals(cold, build(ctx, cache, out));
+        kiln("verify", "--deep", out.toString()).ok();
+    }
+
+    @Test
+    void aRecordOfAnotherKeyIsAMissAndIsReplaced() throws IOException {
+        Path ctx = tmp.resolve("ctx");
+        copyTree(example(), ctx);
+        Path cache = tmp.resolve("cache");
+        String cold = build(ctx, cache, tmp.resolve("a"));
+        List<Path> records;
+        try (Stream<Path> s = Files.walk(cache.resolve("layers"))) {
+            records = s.filter(Files::isRegularFile).toList();
+        }
+        assertTrue(!records.isEmpty());
+        java.util.Map<Path, byte[]> kept = new java.util.HashMap<>();
+        for (Path r : records) {
+            byte[] bytes = Files.readAllBytes(r);
+            kept.put(r, bytes.clone());
+            bytes[bytes.length - 2] ^= 1; // the same name, the text of another key
+            Files.write(r, bytes);
+        }
+        assertEquals(cold, build(ctx, cache, tmp.resolve("b")));
+        for (Path r : records) {
+            assertTrue(java.util.Arrays.equals(kept.get(r), Files.readAllBytes(r)), "rewritten by the rebuild: " + r);
+        }
+    }
 }

@@ -42,6 +42,26 @@ public interface ContentSource {
         };
     }
 
+    /**
+     * A file whose identity was taken when it was found (by a walk that stat'ed it anyway), so the
+     * cache key costs no second look at the file.
+     */
+    static ContentSource of(Path file, String identity) {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(identity, "identity");
+        return new ContentSource() {
+            @Override
+            public InputStream open() throws IOException {
+                return Files.newInputStream(file, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+
+            @Override
+            public String identity() {
+                return identity;
+            }
+        };
+    }
+
     /** Bytes in memory; the array is copied. */
     static ContentSource of(byte[] bytes) {
         byte[] copy = bytes.clone();

@@ -2,6 +2,7 @@ package dev.kiln.builder.layer;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,10 @@ import java.util.Objects;
 public final class DirectoryCollector {
     private static final int MAX_SYMLINK_HOPS = 40;
     private static final LinkOption[] NOFOLLOW = {LinkOption.NOFOLLOW_LINKS};
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFDIR = 0040000;
+    private static final int S_IFLNK = 0120000;
+    private static final int S_IFREG = 0100000;
 
     private final Path root;
     private final String prefix;
@@ -76,14 +82,19 @@ public final class DirectoryCollector {
             if (!prefix.isEmpty()) {
                 found.add(new Found(LayerEntry.directory(prefix, mode(start, 0755)), null));
             }
-            walk(start, "", found);
+            // on the platform's own file system with a "unix" view (Linux, macOS), one lstat per entry
+            // gives type (st_mode's S_IFMT bits, which other providers such as jimfs leave out), mode,
+            // hardlink key and cache identity
+            boolean oneStat = start.getFileSystem() == FileSystems.getDefault() && supportsUnix(start);
+            walk(start, oneStat ? start.toRealPath() : null, "", found);
         } else {
             throw new LayerException("cannot collect layer entries from " + root + ": not a file or directory");
         }
         return linkHardlinks(found);
     }
 
-    private void walk(Path dir, String relative, List<Found> found) throws IOException {
+    /** @param realDir the real path of {@code dir} for one-lstat reading (see collect), else null */
+    private void walk(Path dir, Path realDir, String relative, List<Found> found) throws IOException {
         List<Path> children = new ArrayList<>();
         try (DirectoryStream<Path> stream = Files.newDirectoryStream(dir)) {
             stream.forEach(children::add);
@@ -92,32 +103,64 @@ public final class DirectoryCollector {
             String name = child.getFileName().toString();
             String rel = relative.isEmpty() ? name : relative + "/" + name;
             String path = prefix.isEmpty() ? rel : prefix + "/" + rel;
-            BasicFileAttributes attributes = Files.readAttributes(child, BasicFileAttributes.class, NOFOLLOW);
-            if (attributes.isDirectory()) {
-                Found entry = new Found(LayerEntry.directory(path, mode(child, 0755)), null);
+            Path real = realDir == null ? null : realDir.resolve(name); // the walk follows no symlink
+            Stat stat = stat(child, real);
+            if (stat.type == Stat.DIRECTORY) {
+                Found entry = new Found(LayerEntry.directory(path, stat.mode), null);
                 if (filter.include(rel, true)) {
                     found.add(entry);
-                    walk(child, rel, found);
+                    walk(child, real, rel, found);
                 } else if (filter.mayIncludeUnder(rel)) {
                     List<Found> under = new ArrayList<>();
-                    walk(child, rel, under);
+                    walk(child, real, rel, under);
                     if (!under.isEmpty()) {
                         found.add(entry);
                         found.addAll(under);
                     }
                 }
-            } else if (attributes.isSymbolicLink()) {
+            } else if (stat.type == Stat.SYMLINK) {
                 if (filter.include(rel, false)) {
                     String target = Files.readSymbolicLink(child).toString();
                     found.add(new Found(LayerEntry.symlink(path, target), null)); // 0777, as on Linux
                 }
-            } else if (attributes.isRegularFile()) {
+            } else if (stat.type == Stat.FILE) {
                 if (filter.include(rel, false)) {
-                    found.add(file(child, path, attributes));
+                    // NOFOLLOW (in ContentSource): a file swapped for a symlink after the scan must not
+                    // pull in what it points at
+                    ContentSource content = stat.unix == null ? ContentSource.of(child)
+                            : ContentSource.of(child, FileIdentity.of(real, stat.unix));
+                    found.add(new Found(LayerEntry.file(path, stat.mode, stat.size, content), stat.key));
                 }
             }
             // sockets, FIFOs and device files have no place in a layer built from a context
         }
+    }
+
+    /** One entry's type, mode, size and hardlink key: one lstat where there is a "unix" view. */
+    private static Stat stat(Path child, Path real) throws IOException {
+        if (real != null) {
+            Map<String, Object> unix = Files.readAttributes(child, FileIdentity.UNIX_ATTRIBUTES, NOFOLLOW);
+            int mode = (Integer) unix.get("mode");
+            int type = switch (mode & S_IFMT) {
+                case S_IFDIR -> Stat.DIRECTORY;
+                case S_IFLNK -> Stat.SYMLINK;
+                case S_IFREG -> Stat.FILE;
+                default -> Stat.OTHER;
+            };
+            Object links = unix.get("nlink");
+            Object key = type != Stat.FILE || links instanceof Number n && n.longValue() < 2 ? null
+                    : List.of(unix.get("dev"), unix.get("ino"));
+            return new Stat(type, mode & 07777, (Long) unix.get("size"), key, unix);
+        }
+        BasicFileAttributes a = Files.readAttributes(child, BasicFileAttributes.class, NOFOLLOW);
+        if (a.isDirectory()) {
+            return new Stat(Stat.DIRECTORY, mode(child, 0755), 0, null, null);
+        } else if (a.isSymbolicLink()) {
+            return new Stat(Stat.SYMLINK, 0777, 0, null, null);
+        } else if (a.isRegularFile()) {
+            return new Stat(Stat.FILE, mode(child, 0644), a.size(), fileKey(child, a), null);
+        }
+        return new Stat(Stat.OTHER, 0, 0, null, null);
     }
 
     private Found file(Path file, String path, BasicFileAttributes attributes) throws IOException {
@@ -129,7 +172,16 @@ public final class DirectoryCollector {
 
     /** Regular files that share a key become one file and hardlinks to the one that sorts first. */
     private static List<LayerEntry> linkHardlinks(List<Found> found) {
-        found.sort((a, b) -> LayerEntries.ORDER.compare(a.entry, b.entry));
+        // LayerEntries.ORDER, with each path's sort key made once rather than at every comparison
+        List<Map.Entry<byte[], Found>> keyed = new ArrayList<>(found.size());
+        for (Found f : found) {
+            keyed.add(Map.entry(LayerEntries.sortKey(f.entry.path()), f));
+        }
+        keyed.sort((a, b) -> Arrays.compareUnsigned(a.getKey(), b.getKey()));
+        found.clear();
+        for (Map.Entry<byte[], Found> k : keyed) {
+            found.add(k.getValue());
+        }
         Map<Object, String> firstPath = new HashMap<>();
         List<LayerEntry> entries = new ArrayList<>(found.size());
         for (Found f : found) {
@@ -240,5 +292,13 @@ public final class DirectoryCollector {
     }
 
     private record Found(LayerEntry entry, Object key) {
+    }
+
+    /** @param unix the "unix" attributes read, or null */
+    private record Stat(int type, int mode, long size, Object key, Map<String, Object> unix) {
+        static final int DIRECTORY = 0;
+        static final int SYMLINK = 1;
+        static final int FILE = 2;
+        static final int OTHER = 3;
     }
 }

@@ -92,6 +92,10 @@ public final class IgnoreRules {
      * may still have re-included entries below it: see {@link #canSkipDirectory}.
      */
     public boolean isExcluded(String relativePath, boolean isDirectory) {
+        if (patterns.isEmpty()) {
+            Objects.requireNonNull(relativePath, "relativePath");
+            return false; // no .dockerignore: asked for every entry of the context, so answered at once
+        }
         String file = normalize(relativePath);
         if (file.equals(".")) {
             return false;

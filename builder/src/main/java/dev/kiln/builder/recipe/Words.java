@@ -15,9 +15,13 @@ import java.util.regex.Pattern;
  */
 final class Words {
     private static final Pattern WHITESPACE = Pattern.compile("[\\t\\u000B\\f\\r ]+");
-    private static final JsonMapper JSON = JsonMapper.builder()
-            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
-            .build();
+
+    /** Made on first use (an exec-form array): a mapper sets up locale data, ~50 ms of start-up. */
+    private static final class Mapper {
+        static final JsonMapper JSON = JsonMapper.builder()
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .build();
+    }
 
     private Words() {
     }
@@ -204,7 +208,7 @@ final class Words {
         }
         JsonNode node;
         try {
-            node = JSON.readTree(s);
+            node = Mapper.JSON.readTree(s);
         } catch (JsonProcessingException e) {
             return null;
         }

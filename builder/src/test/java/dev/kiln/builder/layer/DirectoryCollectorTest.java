@@ -210,4 +210,24 @@ class DirectoryCollectorTest {
             assertEquals(LayerEntry.Type.FILE, e.get("README").type());
         }
     }
+
+    @Test
+    void onDiskTheWalkTakesEachFilesIdentityAsFileIdentityDoes(@TempDir Path disk) throws IOException {
+        Path real = disk.resolve("real/ctx");
+        makeTree(real);
+        Path viaLink = Files.createSymbolicLink(disk.resolve("link-to-ctx"), real);
+        for (Path root : List.of(real, viaLink)) {
+            Map<String, LayerEntry> e = byPath(DirectoryCollector.of(root).collect());
+            for (String f : List.of("README", "bin/run", "logs/a.log", "node_modules/x/index.js")) {
+                assertEquals(FileIdentity.of(real.resolve(f)), e.get(f).content().identity(), f);
+                assertTrue(e.get(f).content().identity().startsWith(real.toRealPath().resolve(f) + "|"), f);
+            }
+        }
+        Path readme = real.resolve("README");
+        String before = FileIdentity.of(readme);
+        java.nio.file.attribute.FileTime mtime = Files.getLastModifiedTime(readme);
+        Files.writeString(readme, "READ ME\n"); // same size, same mtime below: the change time differs
+        Files.setLastModifiedTime(readme, mtime);
+        assertTrue(!before.equals(byPath(DirectoryCollector.of(real).collect()).get("README").content().identity()));
+    }
 }

@@ -1,6 +1,10 @@
 package dev.kiln.layout.json;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.JsonFactory;
@@ -25,22 +29,34 @@ public final class Json {
     public static final int MAX_DOCUMENT_BYTES = 4 * 1024 * 1024;
     public static final int MAX_DEPTH = 64;
 
-    private static final ObjectMapper MAPPER = createMapper();
-    private static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Reads and writes documents: jackson-core's streaming, which is all a tree needs. */
+    private static final JsonFactory FACTORY = createFactory();
 
     private Json() {
     }
 
-    private static ObjectMapper createMapper() {
-        JsonFactory factory = JsonFactory.builder()
+    /**
+     * The data-binding mapper, made on first use: building an ObjectMapper sets up its date format
+     * and with it the JDK's locale data, ~50 ms of every kiln command's start-up when done eagerly.
+     */
+    private static final class Mappers {
+        static final ObjectMapper MAPPER = createMapper();
+        static final ObjectMapper PRETTY = MAPPER.copy().enable(SerializationFeature.INDENT_OUTPUT);
+    }
+
+    private static JsonFactory createFactory() {
+        return JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
                         .maxNestingDepth(MAX_DEPTH)
                         .maxStringLength(MAX_DOCUMENT_BYTES)
                         .maxNumberLength(100)
                         .build())
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        ObjectMapper mapper = new ObjectMapper(factory);
-        mapper.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    }
+
+    private static ObjectMapper createMapper() {
+        ObjectMapper mapper = new ObjectMapper(createFactory());
         mapper.enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         mapper.enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
         return mapper;
@@ -64,8 +80,13 @@ public final class Json {
             throw new JsonFormatException(what + ": " + bytes.length + " bytes is over the " + MAX_DOCUMENT_BYTES + "-byte limit for a JSON document");
         }
         JsonNode node;
-        try {
-            node = MAPPER.readTree(bytes);
+        try (JsonParser p = FACTORY.createParser(bytes)) {
+            JsonToken first = p.nextToken();
+            node = first == null ? null : read(p, first);
+            JsonToken extra = first == null ? null : p.nextToken();
+            if (extra != null) {
+                throw new JsonFormatException(what + ": invalid JSON: trailing token (" + extra + ") after the document");
+            }
         } catch (JsonProcessingException e) {
             throw new JsonFormatException(what + ": invalid JSON: " + oneLine(e.getOriginalMessage()));
         } catch (IOException e) {
@@ -75,6 +96,53 @@ public final class Json {
             throw new JsonFormatException(what + ": expected a JSON object");
         }
         return (ObjectNode) node;
+    }
+
+    /**
+     * The value starting at {@code token}, as the mapper reads a tree with
+     * USE_BIG_INTEGER_FOR_INTS: integers as BigIntegerNode, other numbers as DoubleNode. Depth is
+     * bounded by the parser's nesting limit.
+     */
+    private static JsonNode read(JsonParser p, JsonToken token) throws IOException {
+        JsonNodeFactory f = JsonNodeFactory.instance;
+        switch (token) {
+            case START_OBJECT -> {
+                ObjectNode o = f.objectNode();
+                for (String name = p.nextFieldName(); name != null; name = p.nextFieldName()) {
+                    o.set(name, read(p, p.nextToken()));
+                }
+                return o;
+            }
+            case START_ARRAY -> {
+                ArrayNode a = f.arrayNode();
+                for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
+                    if (t == null) {
+                        throw new JsonParseException(p, "unexpected end of input in an array");
+                    }
+                    a.add(read(p, t));
+                }
+                return a;
+            }
+            case VALUE_STRING -> {
+                return f.textNode(p.getText());
+            }
+            case VALUE_NUMBER_INT -> {
+                return f.numberNode(p.getBigIntegerValue());
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return f.numberNode(p.getDoubleValue());
+            }
+            case VALUE_TRUE -> {
+                return f.booleanNode(true);
+            }
+            case VALUE_FALSE -> {
+                return f.booleanNode(false);
+            }
+            case VALUE_NULL -> {
+                return f.nullNode();
+            }
+            default -> throw new JsonParseException(p, "unexpected " + token);
+        }
     }
 
     /** Reads at most {@link #MAX_DOCUMENT_BYTES} (+1 to detect more) from a stream. */
@@ -88,17 +156,64 @@ public final class Json {
 
     /** Compact canonical bytes (field order as built, no whitespace). */
     public static byte[] write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(512);
+        try (JsonGenerator g = FACTORY.createGenerator(out)) {
+            if (!write(g, node)) {
+                return Mappers.MAPPER.writeValueAsBytes(node); // a POJO node: the mapper knows how
+            }
+        } catch (IOException e) {
             throw new IllegalStateException("cannot serialize JSON", e);
         }
+        return out.toByteArray();
+    }
+
+    /** Writes a tree as the mapper does with its default features; false at a POJO or missing node. */
+    private static boolean write(JsonGenerator g, JsonNode n) throws IOException {
+        switch (n.getNodeType()) {
+            case OBJECT -> {
+                g.writeStartObject();
+                for (java.util.Map.Entry<String, JsonNode> e : n.properties()) {
+                    g.writeFieldName(e.getKey());
+                    if (!write(g, e.getValue())) {
+                        return false;
+                    }
+                }
+                g.writeEndObject();
+            }
+            case ARRAY -> {
+                g.writeStartArray();
+                for (JsonNode child : n) {
+                    if (!write(g, child)) {
+                        return false;
+                    }
+                }
+                g.writeEndArray();
+            }
+            case STRING -> g.writeString(n.textValue());
+            case NUMBER -> {
+                switch (n.numberType()) {
+                    case INT -> g.writeNumber(n.intValue());
+                    case LONG -> g.writeNumber(n.longValue());
+                    case BIG_INTEGER -> g.writeNumber(n.bigIntegerValue());
+                    case FLOAT -> g.writeNumber(n.floatValue());
+                    case DOUBLE -> g.writeNumber(n.doubleValue());
+                    default -> g.writeNumber(n.decimalValue());
+                }
+            }
+            case BOOLEAN -> g.writeBoolean(n.booleanValue());
+            case NULL -> g.writeNull();
+            case BINARY -> g.writeBinary(n.binaryValue());
+            default -> {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Indented, for people. */
     public static String pretty(JsonNode node) {
         try {
-            return PRETTY.writeValueAsString(node);
+            return Mappers.PRETTY.writeValueAsString(node);
         } catch (JsonProcessingException e) {
             throw new IllegalStateException("cannot serialize JSON", e);
         }
@@ -109,7 +224,7 @@ public final class Json {
     }
 
     public static ObjectMapper mapper() {
-        return MAPPER;
+        return Mappers.MAPPER;
     }
 
     private static String oneLine(String s) {

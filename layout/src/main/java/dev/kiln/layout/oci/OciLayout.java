@@ -191,12 +191,16 @@ public final class OciLayout {
 
     /**
      * Changes {@code index.json} under the layout's exclusive lock: reads the current index, applies
-     * {@code change}, writes a temp file, syncs it, and renames it over {@code index.json}.
+     * {@code change}, writes a temp file, syncs it, and renames it over {@code index.json}. A change
+     * that leaves the index as it was (a rebuild tagging the same image again) writes nothing.
      */
     public ImageIndex updateIndex(UnaryOperator<ImageIndex> change) throws IOException {
         try (LayoutLock.Held ignored = LayoutLock.exclusive(indexLockFile())) {
-            ImageIndex updated = change.apply(index());
-            writeIndexFile(updated);
+            ImageIndex current = index();
+            ImageIndex updated = change.apply(current);
+            if (!java.util.Arrays.equals(updated.toBytes(), current.toBytes())) {
+                writeIndexFile(updated);
+            }
             return updated;
         }
     }

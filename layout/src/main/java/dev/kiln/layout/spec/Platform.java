@@ -205,6 +205,22 @@ public record Platform(String os, String architecture, String variant, String os
         return new Platform(os, architecture, variant, osVersion, features, extra);
     }
 
+    /**
+     * As a record's own, written out: the generated one is bootstrapped through invokedynamic on
+     * first use, a measurable part of a short command's start-up (platforms are map keys early on).
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Platform p && os.equals(p.os) && architecture.equals(p.architecture)
+                && Objects.equals(variant, p.variant) && Objects.equals(osVersion, p.osVersion)
+                && Objects.equals(osFeatures, p.osFeatures) && Objects.equals(extra, p.extra);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(os, architecture, variant, osVersion, osFeatures, extra);
+    }
+
     /** {@code os/arch[/variant]}, as Docker prints it. */
     @Override
     public String toString() {

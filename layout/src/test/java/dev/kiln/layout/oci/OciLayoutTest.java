@@ -115,6 +115,22 @@ class OciLayoutTest {
     }
 
     @Test
+    void anUpdateThatChangesNothingWritesNothing() throws IOException {
+        OciLayout layout = OciLayout.openOrCreate(root);
+        Fixture.Image one = Fixture.putImage(layout, Fixture.AMD64, "one");
+        Fixture.Image two = Fixture.putImage(layout, Fixture.AMD64, "two");
+        layout.tag(LayoutTag.parse("latest"), one.manifest());
+        Object before = Files.readAttributes(root.resolve("index.json"), java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+        layout.tag(LayoutTag.parse("latest"), one.manifest()); // a rebuild tagging the same image again
+        assertEquals(before, Files.readAttributes(root.resolve("index.json"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey(), "index.json left as it was");
+        layout.tag(LayoutTag.parse("latest"), two.manifest());
+        assertEquals(two.manifest().digest(), layout.resolve("latest").digest());
+        assertTrue(!before.equals(Files.readAttributes(root.resolve("index.json"),
+                java.nio.file.attribute.BasicFileAttributes.class).fileKey()), "a real change is written");
+    }
+
+    @Test
     void fullNamesSetBothAnnotations() throws IOException {
         OciLayout layout = OciLayout.openOrCreate(root);
         Fixture.Image one = Fixture.putImage(layout, Fixture.AMD64, "one");
