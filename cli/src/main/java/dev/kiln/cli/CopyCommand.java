@@ -2,6 +2,7 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.json.Json;
+import dev.kiln.layout.KilnException;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.transport.CopyListener;
 import dev.kiln.layout.transport.CopyOptions;
@@ -92,6 +93,16 @@ class CopyCommand implements Callable<Integer> {
              ImageDestination dst = Sources.destination(destination, transports)) {
             result = new Copier(options).copy(src, dst);
             done = true;
+        } catch (RuntimeException | IOException e) {
+            long kept = created == null || e instanceof Failures.UsageException || !fromRegistry() ? 0 : blobCount(created);
+            if (kept > 0) {
+                // a download is worth keeping: the layout holds whole, verified blobs and no tag, and a
+                // rerun into it fetches only what is missing
+                created = null;
+                throw new KilnException(Failures.message(e) + "; the " + kept + " blob" + (kept == 1 ? "" : "s")
+                        + " fetched so far stay in " + References.path(destRef) + " (no tag): run the command again to resume", e);
+            }
+            throw e;
         } finally {
             if (!done && created != null) {
                 BuildCommand.deleteTree(created); // a failed copy leaves no new layout behind
@@ -125,6 +136,23 @@ class CopyCommand implements Callable<Integer> {
                     + ")");
         }
         return 0;
+    }
+
+    private boolean fromRegistry() {
+        try {
+            return Sources.parse(source).transport() == dev.kiln.layout.transport.ImageReference.Transport.DOCKER;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** Finished blobs of a layout (its temp files do not count). */
+    private static long blobCount(java.nio.file.Path layout) {
+        try (var files = java.nio.file.Files.walk(layout.resolve("blobs"))) {
+            return files.filter(java.nio.file.Files::isRegularFile).count();
+        } catch (IOException | RuntimeException e) {
+            return 0;
+        }
     }
 
     /** Counts the foreign layers a copy leaves out (for an honest summary line), passing every event on. */

@@ -82,6 +82,50 @@ class RegistryCliIT {
     }
 
     @Test
+    void aPullThatFailsKeepsItsBlobsAndARerunFetchesOnlyTheRest() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String ref = "docker://" + registry.hostPort() + "/cut/short:1.0";
+            kiln("push", "oci:" + layout + ":1.0", ref).ok();
+            // the last platform's config goes missing from the registry's storage
+            String armManifest = KilnTestSupport.platformManifests(layout).get("linux/arm/v7").get("digest").asText();
+            String config = KilnTestSupport.blobJson(layout, armManifest).get("config").get("digest").asText();
+            String hex = config.substring("sha256:".length());
+            Path data = registry.dir().resolve("data/docker/registry/v2/blobs/sha256/" + hex.substring(0, 2) + "/" + hex + "/data");
+            Path aside = work.resolve("aside-" + System.nanoTime());
+            java.nio.file.Files.move(data, aside);
+
+            Path pulled = work.resolve("cut-" + System.nanoTime());
+            KilnTestSupport.Run failed = kiln("pull", "-j", "1", ref, "oci:" + pulled + ":1.0");
+            assertEquals(1, failed.code(), failed.err());
+            KilnTestSupport.assertNoStackTrace(failed.err());
+            assertEquals(1, failed.err().strip().lines().count(), failed.err());
+            assertTrue(failed.err().contains(config), failed.err());
+            assertTrue(failed.err().contains("run the command again to resume"), failed.err());
+            assertTrue(java.nio.file.Files.isDirectory(pulled), "the layout with the fetched blobs is kept");
+            assertFalse(kiln("ls", pulled.toString()).ok().out().contains("1.0"), "a failed pull writes no tag");
+            kiln("verify", "--deep", pulled.toString()).ok();
+
+            java.nio.file.Files.move(aside, data);
+            JsonNode rerun = new ObjectMapper().readTree(kiln("pull", "--json", ref, "oci:" + pulled + ":1.0").ok().out());
+            long total = allDigests(layout).stream().distinct().count();
+            assertTrue(rerun.get("blobsSkipped").asInt() > 0, rerun.toString());
+            assertTrue(rerun.get("blobsCopied").asInt() < total, "the rerun fetched everything again: " + rerun);
+            assertEquals(index, rootDigest(pulled));
+            kiln("verify", "--deep", pulled.toString()).ok();
+        }
+    }
+
+    @Test
+    void aPullFromARegistryThatFailsAtOnceLeavesNoLayout() throws Exception {
+        try (Registry registry = Registry.start()) {
+            Path pulled = work.resolve("nothing-" + System.nanoTime());
+            KilnTestSupport.Run failed = kiln("pull", "docker://" + registry.hostPort() + "/absent:1.0", "oci:" + pulled + ":1.0");
+            assertEquals(1, failed.code(), failed.err());
+            assertFalse(java.nio.file.Files.exists(pulled), "a pull that fetched nothing leaves no layout");
+        }
+    }
+
+    @Test
     void airGappedRoundTripThroughAnOciArchive() throws Exception {
         try (Registry connected = Registry.start(); Registry airGapped = Registry.start()) {
             String source = "docker://" + connected.hostPort() + "/hello:1.0";
