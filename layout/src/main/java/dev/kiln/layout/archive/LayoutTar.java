@@ -37,8 +37,8 @@ final class LayoutTar {
             Digest g = d.digest();
             blobs.computeIfAbsent(g.algorithm(), k -> new TreeMap<>()).putIfAbsent(g.hex(), d.bare());
         }
-        ArchiveFiles.writeAtomically(target, out -> {
-            TarWriter tar = new TarWriter(out, mtimeSeconds);
+        ArchiveFiles.writeAtomically(target, (out, channel) -> {
+            TarWriter tar = new TarWriter(out, channel, mtimeSeconds);
             for (Map.Entry<String, byte[]> m : metadata.entrySet()) {
                 tar.file(m.getKey(), m.getValue());
             }
@@ -46,8 +46,13 @@ final class LayoutTar {
             for (Map.Entry<String, TreeMap<String, Descriptor>> alg : blobs.entrySet()) {
                 tar.directory("blobs/" + alg.getKey() + "/");
                 for (Descriptor d : alg.getValue().values()) {
-                    try (InputStream in = trusted ? store.open(d.digest()) : store.openVerified(d)) {
-                        tar.file("blobs/" + alg.getKey() + "/" + d.digest().hex(), d.size(), in);
+                    String name = "blobs/" + alg.getKey() + "/" + d.digest().hex();
+                    if (trusted) {
+                        tar.file(name, d.size(), store.path(d.digest())); // kernel copy, no second hash
+                    } else {
+                        try (InputStream in = store.openVerified(d)) {
+                            tar.file(name, d.size(), in);
+                        }
                     }
                 }
             }
