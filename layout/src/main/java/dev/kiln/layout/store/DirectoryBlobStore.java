@@ -218,6 +218,20 @@ public final class DirectoryBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * Syncs a blob that came into this store other than through a writer (e.g. hard-linked from a
+     * cache that may hold blobs of scratch stores, never synced), when this store is durable.
+     */
+    public void syncAdopted(Digest digest) throws IOException {
+        if (!durable) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(path(digest), StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+        syncDirectory(path(digest).getParent());
+    }
+
     /** Moves a finished temp file to its final name atomically, then syncs the folder. */
     public static void moveAtomically(Path from, Path to) throws IOException {
         moveWithoutSync(from, to);

@@ -216,4 +216,15 @@ class DirectoryBlobStoreTest {
             assertEquals(0, left.count());
         }
     }
+
+    @Test
+    void anAdoptedBlobCanBeSynced() throws IOException {
+        Descriptor d = descriptorOf(HELLO);
+        Files.createDirectories(store.path(d.digest()).getParent());
+        Files.write(store.path(d.digest()), HELLO); // as a hard link from a cache puts it there
+        store.syncAdopted(d.digest());
+        assertArrayEquals(HELLO, store.readSmall(d));
+        DirectoryBlobStore scratch = new DirectoryBlobStore(fs.getPath("/scratch/blobs"), fs.getPath("/scratch/tmp"), false);
+        scratch.syncAdopted(d.digest()); // nothing to do, even for a blob it lacks
+    }
 }
