@@ -162,9 +162,9 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
             Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
-            // an archive is written from a scratch layout the build fills (no fsync there: the archive
-            // is synced once before its rename), and its blobs, all hashed as they were written in
-            // this process, are not hashed again
+            // an archive or a push is made from a scratch layout the build fills (no fsync there: an
+            // archive is synced once before its rename); an archive's blobs, all hashed as they were
+            // written in this process, are not hashed again
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
                     : OciLayout.createScratch(tempRoot.resolve("layout"));
             MultiPlatformBuild.Result result;
@@ -187,8 +187,13 @@ final class BuildCommand implements Callable<Integer> {
             }
             if (!direct) {
                 out.tag(dev.kiln.layout.oci.LayoutTag.parse("build"), result.root());
-                try (ImageDestination d = ArchiveTransports.fromStaged(dest, FileSystems.getDefault(),
-                        dev.kiln.layout.transport.TransportOptions.defaults(), out)) {
+                boolean archive = dest.transport() == ImageReference.Transport.OCI_ARCHIVE
+                        || dest.transport() == ImageReference.Transport.DOCKER_ARCHIVE;
+                try (ImageDestination d = archive
+                        ? ArchiveTransports.fromStaged(dest, FileSystems.getDefault(),
+                                dev.kiln.layout.transport.TransportOptions.defaults(), out)
+                        : Sources.destination(output,
+                                Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
                     new Copier(CopyOptions.defaults().withTags(allTags)).copy(new LayoutSource(out, "build", "build"), d);
                 }
             }
