@@ -10,6 +10,7 @@ import dev.kiln.builder.layer.Compression;
 import dev.kiln.builder.layer.LayerBuilder;
 import dev.kiln.builder.layer.LayerCache;
 import dev.kiln.builder.recipe.IgnoreRules;
+import dev.kiln.layout.archive.ArchiveTransports;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Platform;
@@ -161,8 +162,11 @@ final class BuildCommand implements Callable<Integer> {
                 }
             }
             Path created = direct && !Files.exists(References.path(dest)) ? References.path(dest) : null;
+            // an archive or a push is made from a scratch layout the build fills (no fsync there: an
+            // archive is synced once before its rename); an archive's blobs, all hashed as they were
+            // written in this process, are not hashed again
             OciLayout out = direct ? OciLayout.openOrCreate(References.path(dest))
-                    : OciLayout.openOrCreate(tempRoot.resolve("layout"));
+                    : OciLayout.createScratch(tempRoot.resolve("layout"));
             MultiPlatformBuild.Result result;
             boolean committed = false;
             try (LayoutDestination hold = new LayoutDestination(out, null, output);
@@ -183,8 +187,13 @@ final class BuildCommand implements Callable<Integer> {
             }
             if (!direct) {
                 out.tag(dev.kiln.layout.oci.LayoutTag.parse("build"), result.root());
-                try (ImageDestination d = Sources.destination(output,
-                        Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
+                boolean archive = dest.transport() == ImageReference.Transport.OCI_ARCHIVE
+                        || dest.transport() == ImageReference.Transport.DOCKER_ARCHIVE;
+                try (ImageDestination d = archive
+                        ? ArchiveTransports.fromStaged(dest, FileSystems.getDefault(),
+                                dev.kiln.layout.transport.TransportOptions.defaults(), out)
+                        : Sources.destination(output,
+                                Sources.transports(registry.options(4, common.debug, spec.commandLine().getErr())))) {
                     new Copier(CopyOptions.defaults().withTags(allTags)).copy(new LayoutSource(out, "build", "build"), d);
                 }
             }

@@ -252,6 +252,24 @@ class BuildCommandTest {
     }
 
     @Test
+    void anArchiveBuiltDirectlyEqualsTheLayoutCopiedIntoOne() throws IOException {
+        // the build writes archives from its own scratch layout, without copying or hashing blobs again
+        Path lay = tmp.resolve("layout");
+        String name = "example.com/hello:1.0";
+        kiln("build", example().toString(), "--platform", PLATFORM_ARG, "-t", name, "-o", "oci:" + lay).ok();
+        for (String kind : List.of("oci-archive", "docker-archive")) {
+            Path built = tmp.resolve(kind + "-built.tar");
+            Path copied = tmp.resolve(kind + "-copied.tar");
+            kiln("build", example().toString(), "--platform", PLATFORM_ARG, "-t", name, "-o", kind + ":" + built).ok();
+            kiln("copy", "oci:" + lay + ":" + name, kind + ":" + copied + ":" + name).ok();
+            assertArrayEquals(Files.readAllBytes(copied), Files.readAllBytes(built), kind);
+        }
+        try (var left = Files.list(tmp)) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().endsWith(".partial")));
+        }
+    }
+
+    @Test
     void zstdCompression() throws IOException {
         Path out = tmp.resolve("zstd");
         buildExample(example(), out, "--compression", "zstd");

@@ -253,6 +253,63 @@ class CrashIT {
         }
     }
 
+    /**
+     * A build into an archive (written from the build's scratch layout, unsynced, then synced once
+     * and renamed) killed at random points: the target holds the old archive or the whole new one,
+     * never a part, and a rerun writes the expected bytes.
+     */
+    @Test
+    void killedArchiveBuildLeavesTheOldArchiveOrTheNewOne() throws Exception {
+        Random random = new Random(SEED ^ 0xa4c41e);
+        long[] f = FIGURES.computeIfAbsent("build archive", k -> new long[6]);
+        Path dir = Files.createDirectories(work.resolve("archive"));
+        Path reference = dir.resolve("reference.tar");
+        List<String> args = new ArrayList<>(List.of("build", "--no-cache", context.toString(), "--platform", PLATFORMS,
+                "-t", NEW_TAG, "-o"));
+        KilnJar.Result full = KilnJar.start(logs, concat(args, "oci-archive:" + reference)).await(300).ok();
+        byte[] expected = Files.readAllBytes(reference);
+        Path old = dir.resolve("old.tar");
+        run(logs, "copy", "oci:" + pristine + ":old-1", "oci-archive:" + old).ok();
+        byte[] oldBytes = Files.readAllBytes(old);
+        long window = Math.max(200, full.millis());
+        long start = System.nanoTime();
+        for (int round = 1; round <= ROUNDS; round++) {
+            if (round > MIN_ROUNDS && System.nanoTime() - start > BUDGET_SECONDS * 1_000_000_000L) {
+                break;
+            }
+            Path target = dir.resolve("round-" + round + ".tar");
+            Files.write(target, oldBytes);
+            long delay = (long) ((0.15 + 0.9 * random.nextDouble()) * window);
+            String where = "archive build round " + round + " (seed " + SEED + "), killed after " + delay + " ms of ~" + window;
+            KilnJar.Running running = KilnJar.start(logs, concat(args, "oci-archive:" + target));
+            Thread.sleep(delay);
+            boolean wasRunning = running.kill();
+            f[0]++;
+            if (wasRunning) {
+                f[1]++;
+            } else {
+                running.result().ok();
+            }
+            byte[] after = Files.readAllBytes(target);
+            assertTrue(java.util.Arrays.equals(after, oldBytes) || java.util.Arrays.equals(after, expected),
+                    where + ": the target is neither the old archive nor the whole new one (" + after.length + " bytes)");
+            f[2]++;
+            try (Stream<Path> left = Files.list(dir)) {
+                f[5] += left.filter(p -> p.getFileName().toString().endsWith(".partial")).count();
+            }
+            KilnJar.start(logs, concat(args, "oci-archive:" + target)).await(300).ok();
+            assertTrue(java.util.Arrays.equals(expected, Files.readAllBytes(target)), where + ": the rerun wrote other bytes");
+            f[3]++;
+            Files.delete(target);
+        }
+    }
+
+    private static List<String> concat(List<String> args, String last) {
+        List<String> all = new ArrayList<>(args);
+        all.add(last);
+        return all;
+    }
+
     /** kiln verify, in this JVM (the same code as the jar, without another JVM start per check). */
     static void verifyInProcess(Path layout, boolean deep, String where) {
         KilnTestSupport.Run r = deep ? KilnTestSupport.kiln("verify", "--deep", layout.toString())

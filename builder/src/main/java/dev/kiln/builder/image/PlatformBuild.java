@@ -258,8 +258,7 @@ public final class PlatformBuild {
         }
         BuiltLayer layer;
         try (BlobWriter w = settings.out().writer()) {
-            layer = settings.layers().build(entries, w.stream());
-            w.commit(layer.digest(), layer.size());
+            layer = settings.layers().build(entries, w);
         } catch (dev.kiln.builder.layer.LayerException e) {
             fail(key, mine, e);
             throw new BuildException(where + ": " + e.getMessage(), e);

@@ -1,7 +1,9 @@
 package dev.kiln.builder.layer;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.digest.DigestingOutputStream;
+import dev.kiln.layout.store.BlobWriter;
 import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -88,6 +90,28 @@ public final class LayerBuilder {
      * garbage and the caller discards them.
      */
     public BuiltLayer build(Collection<LayerEntry> entries, OutputStream out) throws IOException {
+        DigestingOutputStream blob = new DigestingOutputStream(out);
+        Written w = write(entries, blob);
+        blob.flush();
+        return new BuiltLayer(blob.digest(), blob.size(), w.diffId(), w.tarSize(), compression.ociMediaType(), compression);
+    }
+
+    /**
+     * Writes the layer into {@code blob} and commits it: the blob's digest and size are the ones
+     * the blob store computed as it wrote the bytes (nothing hashes the compressed stream twice).
+     * On failure the writer is left uncommitted; the caller closes it, which discards it.
+     */
+    public BuiltLayer build(Collection<LayerEntry> entries, BlobWriter blob) throws IOException {
+        Written w = write(entries, blob.stream());
+        Digest digest = blob.commit();
+        return new BuiltLayer(digest, blob.size(), w.diffId(), w.tarSize(), compression.ociMediaType(), compression);
+    }
+
+    /** The uncompressed tar's digest and size. */
+    private record Written(Digest diffId, long tarSize) {
+    }
+
+    private Written write(Collection<LayerEntry> entries, OutputStream out) throws IOException {
         ReproducibleTarWriter tarWriter = new ReproducibleTarWriter(timestamp);
         OutputStream target = new FilterOutputStream(out) {
             @Override
@@ -105,11 +129,9 @@ public final class LayerBuilder {
             try (ChunkedOutputStream chunked = new ChunkedOutputStream(tar, CHUNK_SIZE)) {
                 tarWriter.write(entries, chunked);
             }
-            return new BuiltLayer(tar.digest(), tar.size(), tar.digest(), tar.size(), compression.ociMediaType(),
-                    compression);
+            return new Written(tar.digest(), tar.size());
         }
-        DigestingOutputStream blob = new DigestingOutputStream(target);
-        OutputStream compressor = openCompressor(blob);
+        OutputStream compressor = openCompressor(target);
         DigestingOutputStream tar = new DigestingOutputStream(new FilterOutputStream(compressor) {
             @Override
             public void write(byte[] b, int off, int len) throws IOException {
@@ -129,8 +151,7 @@ public final class LayerBuilder {
             abort(compressor, e);
             throw e;
         }
-        return new BuiltLayer(blob.digest(), blob.size(), tar.digest(), tar.size(), compression.ociMediaType(),
-                compression);
+        return new Written(tar.digest(), tar.size());
     }
 
     private OutputStream openCompressor(OutputStream blob) throws IOException {

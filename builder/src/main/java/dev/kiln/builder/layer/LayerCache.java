@@ -191,6 +191,7 @@ public final class LayerCache {
         try {
             Files.createDirectories(target.getParent());
             Files.createLink(target, blobs.path(d.digest()));
+            out.syncAdopted(d.digest()); // it may come from a scratch build, never synced
             return true;
         } catch (FileSystemException | UnsupportedOperationException e) {
             return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == d.size();

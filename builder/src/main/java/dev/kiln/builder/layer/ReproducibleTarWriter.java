@@ -1,5 +1,6 @@
 package dev.kiln.builder.layer;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -36,6 +37,7 @@ public final class ReproducibleTarWriter {
     public static final long MAX_TIMESTAMP = 077777777777L;
     private static final int RECORD_SIZE = 512;
     private static final int COPY_BUFFER_SIZE = 256 * 1024;
+    private static final byte[] ZEROS = new byte[2 * RECORD_SIZE];
 
     private final long timestamp;
 
@@ -60,20 +62,39 @@ public final class ReproducibleTarWriter {
      */
     public long write(Collection<LayerEntry> entries, OutputStream out) throws IOException {
         List<LayerEntry> sorted = LayerEntries.canonical(entries);
-        TarArchiveOutputStream tar = new TarArchiveOutputStream(out, RECORD_SIZE, StandardCharsets.UTF_8.name());
+        byte[] buffer = new byte[COPY_BUFFER_SIZE];
+        long written = 0;
+        for (LayerEntry entry : sorted) {
+            byte[] header = headerRecords(header(entry));
+            out.write(header);
+            written += header.length;
+            if (entry.type() == LayerEntry.Type.FILE) {
+                copyContent(entry, out, buffer);
+                int padding = (int) ((RECORD_SIZE - entry.size() % RECORD_SIZE) % RECORD_SIZE);
+                out.write(ZEROS, 0, padding);
+                written += entry.size() + padding;
+            }
+        }
+        out.write(ZEROS, 0, 2 * RECORD_SIZE); // the end: two zero records, no padding to a 10240-byte block
+        out.flush();
+        return written + 2 * RECORD_SIZE;
+    }
+
+    /**
+     * The records commons-compress writes for {@code entry}'s header (a PAX header entry first when
+     * one is needed). Content, padding and the end marker are written by {@link #write} itself, so
+     * file bytes go from the read buffer to {@code out} in one call instead of 512 bytes at a time.
+     */
+    static byte[] headerRecords(TarArchiveEntry entry) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(2 * RECORD_SIZE);
+        // blockSize 512: each record is passed on as soon as it is complete
+        TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, RECORD_SIZE, StandardCharsets.UTF_8.name());
         tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
         tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
         tar.setAddPaxHeadersForNonAsciiNames(true);
-        byte[] buffer = new byte[COPY_BUFFER_SIZE];
-        for (LayerEntry entry : sorted) {
-            tar.putArchiveEntry(header(entry));
-            if (entry.type() == LayerEntry.Type.FILE) {
-                copyContent(entry, tar, buffer);
-            }
-            tar.closeArchiveEntry();
-        }
-        tar.finish(); // two zero records; with a 512-byte block nothing more; flushes out
-        return tar.getBytesWritten();
+        tar.putArchiveEntry(entry);
+        tar.flush();
+        return bytes.toByteArray(); // dropped unfinished: only the header was wanted
     }
 
     TarArchiveEntry header(LayerEntry entry) {

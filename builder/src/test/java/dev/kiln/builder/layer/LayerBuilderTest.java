@@ -51,6 +51,22 @@ class LayerBuilderTest {
     }
 
     @Test
+    void buildingIntoABlobStoreGivesTheSameLayerHashedOnce(@TempDir Path dir) throws IOException {
+        for (Compression c : Compression.values()) {
+            LayerBuilder builder = LayerBuilder.of(c).withTimestamp(TIMESTAMP);
+            Built streamed = build(builder, GoldenLayers.entries());
+            dev.kiln.layout.store.DirectoryBlobStore store = new dev.kiln.layout.store.DirectoryBlobStore(
+                    dir.resolve(c.name()).resolve("blobs"), dir.resolve(c.name()).resolve("tmp"));
+            BuiltLayer stored;
+            try (dev.kiln.layout.store.BlobWriter w = store.writer()) {
+                stored = builder.build(GoldenLayers.entries(), w); // the writer's own digest, committed
+            }
+            assertEquals(streamed.layer(), stored, c.name());
+            assertArrayEquals(streamed.blob(), Files.readAllBytes(store.path(stored.digest())), c.name());
+        }
+    }
+
+    @Test
     void goldenDigests() throws IOException {
         LayerBuilder base = LayerBuilder.of(Compression.GZIP).withTimestamp(TIMESTAMP);
         Built none = build(LayerBuilder.of(Compression.NONE).withTimestamp(TIMESTAMP), GoldenLayers.entries());

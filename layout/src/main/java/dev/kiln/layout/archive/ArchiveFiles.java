@@ -22,7 +22,11 @@ final class ArchiveFiles {
     /** Something that writes an archive to a stream. */
     @FunctionalInterface
     interface Content {
-        void writeTo(OutputStream out) throws IOException;
+        /**
+         * @param out     the buffered stream to write to
+         * @param channel the file under {@code out}, for writes that bypass it once {@code out} is flushed
+         */
+        void writeTo(OutputStream out, FileChannel channel) throws IOException;
     }
 
     /**
@@ -40,7 +44,7 @@ final class ArchiveFiles {
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(ch), 256 * 1024);
-                content.writeTo(out);
+                content.writeTo(out, ch);
                 out.flush();
                 ch.force(true);
             }

@@ -1,5 +1,6 @@
 package dev.kiln.layout.archive;
 
+import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.transport.ImageDestination;
 import dev.kiln.layout.transport.ImageReference;
 import dev.kiln.layout.transport.ImageReference.Transport;
@@ -34,6 +35,22 @@ public final class ArchiveTransports implements TransportProvider {
         return switch (ref.transport()) {
             case OCI_ARCHIVE -> new OciArchiveDestination(ref.path(fs), ref.name(), options, ref.toString());
             case DOCKER_ARCHIVE -> new DockerArchiveDestination(ref.path(fs), ref.name(), options, ref.toString());
+            default -> throw new IllegalArgumentException(ref + " is not an archive reference");
+        };
+    }
+
+    /**
+     * A destination for the archive {@code ref} that writes it straight from {@code staged} at
+     * commit instead of gathering the image in a temporary layout of its own, so nothing is copied
+     * twice. Only for a layout this process created and filled itself (as {@code kiln build} does),
+     * where every blob was hashed as it was written: the archive is written from the blob files
+     * without hashing them again (their sizes are checked). Closing it leaves {@code staged}.
+     */
+    public static ImageDestination fromStaged(ImageReference ref, FileSystem fs, TransportOptions options,
+                                              OciLayout staged) {
+        return switch (ref.transport()) {
+            case OCI_ARCHIVE -> new OciArchiveDestination(ref.path(fs), ref.name(), options, ref.toString(), staged);
+            case DOCKER_ARCHIVE -> new DockerArchiveDestination(ref.path(fs), ref.name(), options, ref.toString(), staged);
             default -> throw new IllegalArgumentException(ref + " is not an archive reference");
         };
     }

@@ -1,5 +1,6 @@
 package dev.kiln.layout.archive;
 
+import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.MediaTypes;
@@ -21,18 +22,34 @@ final class DockerArchiveDestination extends TempLayoutDestination {
 
     DockerArchiveDestination(Path target, String name, TransportOptions options, String description) throws IOException {
         super(target, options, description);
+        try {
+            checkName(name, description);
+        } catch (TransportException e) {
+            close();
+            throw e;
+        }
+        this.name = name;
+        this.writer = new DockerArchiveWriter(options.archiveTimeSeconds());
+    }
+
+    /** Writes the archive from {@code staged} (see {@link ArchiveTransports#fromStaged}). */
+    DockerArchiveDestination(Path target, String name, TransportOptions options, String description, OciLayout staged) {
+        super(target, staged, description);
+        checkName(name, description);
+        this.name = name;
+        this.writer = new DockerArchiveWriter(options.archiveTimeSeconds());
+    }
+
+    private static void checkName(String name, String description) {
         if (name != null) {
             try {
                 if (ImageName.parse(name).digest() != null) {
                     throw new IllegalArgumentException("a docker-archive needs NAME:TAG, not a digest");
                 }
             } catch (IllegalArgumentException e) {
-                close();
                 throw new TransportException(description + ": invalid image name '" + name + "': " + e.getMessage());
             }
         }
-        this.name = name;
-        this.writer = new DockerArchiveWriter(options.archiveTimeSeconds());
     }
 
     @Override
@@ -59,6 +76,6 @@ final class DockerArchiveDestination extends TempLayoutDestination {
             throw new TransportException(describe() + ": cannot hold an image index as a single image");
         }
         List<String> names = dev.kiln.layout.transport.ImageDestination.ownAndExtra(name, tags);
-        writer.write(layout, root, manifests, names, target);
+        writer.write(layout, root, manifests, names, target, true);
     }
 }

@@ -59,6 +59,12 @@ public final class DockerArchiveWriter {
      */
     public void write(OciLayout layout, Descriptor root, List<Descriptor> manifests, List<String> names, Path target)
             throws IOException {
+        write(layout, root, manifests, names, target, false);
+    }
+
+    /** As above; {@code trusted}: the layout's blobs were hashed by this process as it wrote them (not hashed again). */
+    void write(OciLayout layout, Descriptor root, List<Descriptor> manifests, List<String> names, Path target,
+               boolean trusted) throws IOException {
         String what = "docker-archive " + target;
         List<ImageName> parsed = parseNames(names, what);
         List<Image> images = new ArrayList<>();
@@ -72,7 +78,7 @@ public final class DockerArchiveWriter {
         metadata.put("manifest.json", manifestJson(images, repoTags, layout));
         metadata.put("repositories", repositories(images, repoTags));
         List<ImageClosure.Node> closure = ImageClosure.of(root, layout.blobs()::readSmall, layout.root().toString());
-        LayoutTar.write(target, mtimeSeconds, metadata, closure, layout.blobs(), what);
+        LayoutTar.write(target, mtimeSeconds, metadata, closure, layout.blobs(), trusted, what);
     }
 
     private record Image(Descriptor descriptor, ImageManifest manifest, ImageConfig config, Platform platform) {

@@ -16,14 +16,15 @@ import java.util.TreeMap;
  * Writes an OCI layout as one reproducible tar: the metadata files first in the order given
  * ({@code oci-layout}, {@code index.json}, ...), then {@code blobs/}, each {@code blobs/<alg>/} and
  * its blobs sorted by digest. Foreign layers the store lacks are left out; any other missing blob is
- * an error.
+ * an error. Blobs are hashed again as they are copied, unless the store is trusted: one whose every
+ * blob this process wrote and hashed itself (a staging layout); sizes are checked either way.
  */
 final class LayoutTar {
     private LayoutTar() {
     }
 
     static void write(Path target, long mtimeSeconds, Map<String, byte[]> metadata, List<ImageClosure.Node> closure,
-                      DirectoryBlobStore store, String what) throws IOException {
+                      DirectoryBlobStore store, boolean trusted, String what) throws IOException {
         TreeMap<String, TreeMap<String, Descriptor>> blobs = new TreeMap<>();
         for (ImageClosure.Node n : closure) {
             Descriptor d = n.descriptor();
@@ -36,8 +37,8 @@ final class LayoutTar {
             Digest g = d.digest();
             blobs.computeIfAbsent(g.algorithm(), k -> new TreeMap<>()).putIfAbsent(g.hex(), d.bare());
         }
-        ArchiveFiles.writeAtomically(target, out -> {
-            TarWriter tar = new TarWriter(out, mtimeSeconds);
+        ArchiveFiles.writeAtomically(target, (out, channel) -> {
+            TarWriter tar = new TarWriter(out, channel, mtimeSeconds);
             for (Map.Entry<String, byte[]> m : metadata.entrySet()) {
                 tar.file(m.getKey(), m.getValue());
             }
@@ -45,8 +46,13 @@ final class LayoutTar {
             for (Map.Entry<String, TreeMap<String, Descriptor>> alg : blobs.entrySet()) {
                 tar.directory("blobs/" + alg.getKey() + "/");
                 for (Descriptor d : alg.getValue().values()) {
-                    try (InputStream in = store.openVerified(d)) {
-                        tar.file("blobs/" + alg.getKey() + "/" + d.digest().hex(), d.size(), in);
+                    String name = "blobs/" + alg.getKey() + "/" + d.digest().hex();
+                    if (trusted) {
+                        tar.file(name, d.size(), store.path(d.digest())); // kernel copy, no second hash
+                    } else {
+                        try (InputStream in = store.openVerified(d)) {
+                            tar.file(name, d.size(), in);
+                        }
                     }
                 }
             }

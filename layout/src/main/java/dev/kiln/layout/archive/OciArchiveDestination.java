@@ -1,5 +1,6 @@
 package dev.kiln.layout.archive;
 
+import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.transport.TransportOptions;
 import java.io.IOException;
@@ -21,10 +22,17 @@ final class OciArchiveDestination extends TempLayoutDestination {
         this.writer = new OciArchiveWriter(options.archiveTimeSeconds());
     }
 
+    /** Writes the archive from {@code staged} (see {@link ArchiveTransports#fromStaged}). */
+    OciArchiveDestination(Path target, String tag, TransportOptions options, String description, OciLayout staged) {
+        super(target, staged, description);
+        this.tag = tag;
+        this.writer = new OciArchiveWriter(options.archiveTimeSeconds());
+    }
+
     @Override
     protected void write(Descriptor root, List<Descriptor> manifests,
                          List<String> tags) throws IOException {
         List<String> names = dev.kiln.layout.transport.ImageDestination.ownAndExtra(tag, tags);
-        writer.writeImage(layout, root, names, target);
+        writer.writeImage(layout, root, names, target, true);
     }
 }

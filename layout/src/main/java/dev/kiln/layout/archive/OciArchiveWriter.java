@@ -49,7 +49,7 @@ public final class OciArchiveWriter {
         ImageIndex index = layout.index();
         List<ImageClosure.Node> closure = ImageClosure.ofAll(index.manifests(), layout.blobs()::readSmall,
                 layout.root().toString());
-        write(target, indexBytes, closure, layout);
+        write(target, indexBytes, closure, layout, false);
     }
 
     /**
@@ -58,8 +58,14 @@ public final class OciArchiveWriter {
      * {@code tags} is empty, and the blobs {@code root} reaches.
      */
     public void writeImage(OciLayout layout, Descriptor root, List<String> tags, Path target) throws IOException {
+        writeImage(layout, root, tags, target, false);
+    }
+
+    /** As above; {@code trusted}: the layout's blobs were hashed by this process as it wrote them (not hashed again). */
+    void writeImage(OciLayout layout, Descriptor root, List<String> tags, Path target, boolean trusted)
+            throws IOException {
         List<ImageClosure.Node> closure = ImageClosure.of(root, layout.blobs()::readSmall, layout.root().toString());
-        write(target, indexJson(root, tags), closure, layout);
+        write(target, indexJson(root, tags), closure, layout, trusted);
     }
 
     /** An index.json naming {@code root} under each tag. */
@@ -81,11 +87,11 @@ public final class OciArchiveWriter {
         return Json.write(new ImageIndex(MediaTypes.OCI_INDEX, entries).toJson());
     }
 
-    private void write(Path target, byte[] indexBytes, List<ImageClosure.Node> closure, OciLayout layout)
-            throws IOException {
+    private void write(Path target, byte[] indexBytes, List<ImageClosure.Node> closure, OciLayout layout,
+                       boolean trusted) throws IOException {
         Map<String, byte[]> metadata = new LinkedHashMap<>();
         metadata.put(OciLayout.LAYOUT_FILE, OCI_LAYOUT);
         metadata.put(OciLayout.INDEX_FILE, indexBytes);
-        LayoutTar.write(target, mtimeSeconds, metadata, closure, layout.blobs(), "oci-archive " + target);
+        LayoutTar.write(target, mtimeSeconds, metadata, closure, layout.blobs(), trusted, "oci-archive " + target);
     }
 }

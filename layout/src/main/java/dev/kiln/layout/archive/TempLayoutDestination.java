@@ -14,6 +14,10 @@ import java.util.List;
  * A destination that gathers the image in a temporary layout and writes an archive from it at
  * commit; the target file appears whole (renamed into place) or not at all. Closing deletes the
  * temp layout.
+ *
+ * <p>The temp layout is a scratch one (nothing in it is synced: only the archive is, once, before
+ * its rename) and its blobs are trusted when the archive is written: each entered it through
+ * {@code put}, which hashed the bytes as it wrote them and checked the digest, in this process.
  */
 abstract class TempLayoutDestination implements ImageDestination {
     protected final Path target;
@@ -27,11 +31,23 @@ abstract class TempLayoutDestination implements ImageDestination {
         this.description = description;
         this.dir = ArchiveFiles.tempFolder(options.tempDirFor(target), "kiln-archive-");
         try {
-            this.layout = OciLayout.openOrCreate(dir);
+            this.layout = OciLayout.createScratch(dir);
         } catch (IOException | RuntimeException e) {
             ArchiveFiles.deleteQuietly(dir, e);
             throw e;
         }
+    }
+
+    /**
+     * Writes the archive from {@code staged}, a layout the caller owns (closing leaves it), whose
+     * blobs this process wrote and hashed itself: the archive is written from its files without
+     * hashing them again (sizes are still checked).
+     */
+    TempLayoutDestination(Path target, OciLayout staged, String description) {
+        this.target = target;
+        this.description = description;
+        this.dir = null;
+        this.layout = staged;
     }
 
     @Override
@@ -67,7 +83,9 @@ abstract class TempLayoutDestination implements ImageDestination {
     public synchronized void close() throws IOException {
         if (!closed) {
             closed = true;
-            ArchiveFiles.deleteTree(dir);
+            if (dir != null) {
+                ArchiveFiles.deleteTree(dir);
+            }
         }
     }
 }

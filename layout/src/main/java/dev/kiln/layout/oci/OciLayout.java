@@ -37,10 +37,16 @@ public final class OciLayout {
 
     private final Path root;
     private final DirectoryBlobStore blobs;
+    private final boolean durable;
 
     private OciLayout(Path root) {
+        this(root, true);
+    }
+
+    private OciLayout(Path root, boolean durable) {
         this.root = root;
-        this.blobs = new DirectoryBlobStore(root.resolve("blobs"), root.resolve(KILN_DIR).resolve("tmp"));
+        this.durable = durable;
+        this.blobs = new DirectoryBlobStore(root.resolve("blobs"), root.resolve(KILN_DIR).resolve("tmp"), durable);
     }
 
     /** Opens an existing layout; fails clearly when {@code root} is not one. */
@@ -64,6 +70,28 @@ public final class OciLayout {
      * {@code .kiln/}) is completed rather than refused.
      */
     public static OciLayout openOrCreate(Path root) throws IOException {
+        return openOrCreate(root, true);
+    }
+
+    /**
+     * A new layout at {@code root} (missing or empty) that is thrown away after use, such as the
+     * one an archive is assembled in: its files are not synced to disk (no fsync of blobs, the
+     * index or folders), so a crash may leave it damaged. Never use it for a layout that is kept:
+     * only an output written from it (synced itself) survives.
+     */
+    public static OciLayout createScratch(Path root) throws IOException {
+        if (Files.isRegularFile(root.resolve(LAYOUT_FILE))) {
+            throw new LayoutException(root + ": a scratch layout must be new, and this one exists");
+        }
+        return openOrCreate(root, false);
+    }
+
+    /** False for a {@link #createScratch scratch} layout, whose writes are not synced. */
+    public boolean durable() {
+        return durable;
+    }
+
+    private static OciLayout openOrCreate(Path root, boolean durable) throws IOException {
         if (Files.isRegularFile(root.resolve(LAYOUT_FILE))) {
             return open(root);
         }
@@ -73,7 +101,7 @@ public final class OciLayout {
         checkCreatable(root);
         try {
             Files.createDirectories(root.resolve(KILN_DIR));
-            OciLayout layout = new OciLayout(root);
+            OciLayout layout = new OciLayout(root, durable);
             try (LayoutLock.Held ignored = LayoutLock.exclusive(layout.indexLockFile())) {
                 if (Files.isRegularFile(root.resolve(LAYOUT_FILE))) {
                     return open(root); // another process created it while this one waited
@@ -218,9 +246,15 @@ public final class OciLayout {
                  OutputStream out = Channels.newOutputStream(ch)) {
                 out.write(bytes);
                 out.flush();
-                ch.force(true);
+                if (durable) {
+                    ch.force(true);
+                }
             }
-            DirectoryBlobStore.moveAtomically(tmp, target);
+            if (durable) {
+                DirectoryBlobStore.moveAtomically(tmp, target);
+            } else {
+                DirectoryBlobStore.moveWithoutSync(tmp, target);
+            }
         } finally {
             Files.deleteIfExists(tmp);
         }

@@ -28,20 +28,39 @@ import java.util.List;
 
 /**
  * Blobs as files {@code blobs/<algorithm>/<hex>} under an OCI layout, with temporary files in a
- * separate folder of the same file system so the final move is atomic.
+ * separate folder of the same file system so the final move is atomic. A durable store (the
+ * default) syncs each blob and its folder before and after the move; a scratch store (a layout
+ * that is deleted after use, e.g. while an archive is assembled) skips the syncs.
  */
 public final class DirectoryBlobStore implements BlobStore {
     private static final int BUFFER = 256 * 1024;
     private final Path blobs;
     private final Path tmp;
+    private final boolean durable;
 
     /**
+     * A durable store.
+     *
      * @param blobs the {@code blobs} folder
      * @param tmp   a folder on the same file system for partial writes (created on first write)
      */
     public DirectoryBlobStore(Path blobs, Path tmp) {
+        this(blobs, tmp, true);
+    }
+
+    /**
+     * @param durable false for a scratch store: blobs are not synced to disk (the caller throws the
+     *                store away after use and never relies on it surviving a crash)
+     */
+    public DirectoryBlobStore(Path blobs, Path tmp, boolean durable) {
         this.blobs = blobs;
         this.tmp = tmp;
+        this.durable = durable;
+    }
+
+    /** False for a scratch store, whose blobs are not synced. */
+    public boolean durable() {
+        return durable;
     }
 
     public Path path(Digest digest) {
@@ -219,8 +238,28 @@ public final class DirectoryBlobStore implements BlobStore {
         }
     }
 
+    /**
+     * Syncs a blob that came into this store other than through a writer (e.g. hard-linked from a
+     * cache that may hold blobs of scratch stores, never synced), when this store is durable.
+     */
+    public void syncAdopted(Digest digest) throws IOException {
+        if (!durable) {
+            return;
+        }
+        try (FileChannel ch = FileChannel.open(path(digest), StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+        syncDirectory(path(digest).getParent());
+    }
+
     /** Moves a finished temp file to its final name atomically, then syncs the folder. */
     public static void moveAtomically(Path from, Path to) throws IOException {
+        moveWithoutSync(from, to);
+        syncDirectory(to.getParent());
+    }
+
+    /** Like {@link #moveAtomically} without the folder sync: for scratch files only. */
+    public static void moveWithoutSync(Path from, Path to) throws IOException {
         Files.createDirectories(to.getParent());
         readableByAll(from);
         try {
@@ -228,7 +267,6 @@ public final class DirectoryBlobStore implements BlobStore {
         } catch (AtomicMoveNotSupportedException e) {
             throw new BlobStoreException("cannot move " + from + " to " + to + " atomically: " + e.getMessage(), e);
         }
-        syncDirectory(to.getParent());
     }
 
     /**
@@ -297,7 +335,9 @@ public final class DirectoryBlobStore implements BlobStore {
             if (expected != null && !expected.equals(actual)) {
                 throw new DigestMismatchException("blob " + expected + ": content hashes to " + actual);
             }
-            channel.force(true);
+            if (durable) {
+                channel.force(true);
+            }
             channel.close();
             Path target = path(actual);
             if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == digesting.size()) {
@@ -306,7 +346,11 @@ public final class DirectoryBlobStore implements BlobStore {
                 if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(target)) {
                     throw new BlobStoreException("blob " + actual + " exists but is not a regular file; fix the layout first");
                 }
-                moveAtomically(file, target);
+                if (durable) {
+                    moveAtomically(file, target);
+                } else {
+                    moveWithoutSync(file, target);
+                }
             }
             done = true;
             return actual;

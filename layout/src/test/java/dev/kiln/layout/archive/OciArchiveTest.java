@@ -75,6 +75,56 @@ class OciArchiveTest {
     }
 
     @Test
+    void archivesWrittenFromAStagedLayoutAreTheSameAsCopiedOnes() throws IOException {
+        TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), "1.0");
+        Transports transports = Transports.standard();
+        for (String out : List.of("oci-archive:/out/%s.tar:1.0", "docker-archive:/out/%s-docker.tar:hello:1.0")) {
+            CopyOptions copy = CopyOptions.defaults().withDefaultPlatform(TestImages.AMD64);
+            try (ImageSource src = transports.openSource(ImageReference.parse("oci:/a:1.0"), fs, options);
+                 ImageDestination dst = transports.openDestination(ImageReference.parse(out.formatted("copied")), fs, options)) {
+                new Copier(copy).copy(src, dst);
+            }
+            CopyResult staged;
+            try (ImageSource src = transports.openSource(ImageReference.parse("oci:/a:1.0"), fs, options);
+                 ImageDestination dst = ArchiveTransports.fromStaged(ImageReference.parse(out.formatted("staged")), fs,
+                         options, a.layout())) {
+                staged = new Copier(copy).copy(src, dst);
+            }
+            assertEquals(List.of(), staged.copied(), "every blob is in the staged layout already");
+            Path copied = fs.getPath(out.formatted("copied").split(":")[1]);
+            assertArrayEquals(Files.readAllBytes(copied), Files.readAllBytes(fs.getPath(out.formatted("staged").split(":")[1])));
+        }
+        assertTrue(OciLayout.isLayout(a.layout().root()), "closing the destination leaves the staged layout");
+        assertEmpty(tmp);
+    }
+
+    @Test
+    void trustedBlobsAreCopiedWithoutHashingButTheirSizeIsChecked() throws IOException {
+        TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), "1.0");
+        Descriptor root = a.manifests().get("amd64");
+        OciArchiveWriter writer = new OciArchiveWriter();
+        writer.writeImage(a.layout(), root, List.of("1.0"), fs.getPath("/verified.tar"));
+        writer.writeImage(a.layout(), root, List.of("1.0"), fs.getPath("/trusted.tar"), true);
+        assertArrayEquals(Files.readAllBytes(fs.getPath("/verified.tar")), Files.readAllBytes(fs.getPath("/trusted.tar")));
+
+        Path layer = a.layout().blobs().path(a.sharedLayer().digest());
+        byte[] bytes = Files.readAllBytes(layer);
+        Files.write(layer, java.util.Arrays.copyOf(bytes, bytes.length - 1));
+        ArchiveException e = assertThrows(ArchiveException.class,
+                () -> writer.writeImage(a.layout(), root, List.of("1.0"), fs.getPath("/short.tar"), true));
+        assertTrue(e.getMessage().contains("expected " + bytes.length), e.getMessage());
+        assertFalse(Files.exists(fs.getPath("/short.tar")));
+        bytes[0] ^= 1; // same size, other content: only an untrusted (verified) write sees it
+        Files.write(layer, bytes);
+        assertThrows(dev.kiln.layout.digest.DigestMismatchException.class,
+                () -> writer.writeImage(a.layout(), root, List.of("1.0"), fs.getPath("/bad.tar")));
+        assertFalse(Files.exists(fs.getPath("/bad.tar")));
+        try (Stream<Path> left = Files.list(fs.getPath("/"))) {
+            assertTrue(left.noneMatch(p -> p.getFileName() != null && p.getFileName().toString().endsWith(".partial")));
+        }
+    }
+
+    @Test
     void entriesAreSortedWithFixedMetadataAndGoStylePadding() throws IOException {
         TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), "1.0");
         Path t = fs.getPath("/img.tar");

@@ -1,5 +1,6 @@
 package dev.kiln.layout.oci;
 
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -58,6 +59,17 @@ class OciLayoutTest {
         assertEquals(List.of(), layout.index().manifests());
         assertEquals(root, OciLayout.openOrCreate(root).root(), "opening again keeps it");
         assertTrue(new Verifier(root, true).verify().ok());
+    }
+
+    @Test
+    void aScratchLayoutIsNewAndNotDurable() throws IOException {
+        OciLayout scratch = OciLayout.createScratch(fs.getPath("/scratch"));
+        assertFalse(scratch.durable());
+        assertFalse(scratch.blobs().durable());
+        assertTrue(OciLayout.isLayout(fs.getPath("/scratch")));
+        assertTrue(OciLayout.openOrCreate(root).durable());
+        LayoutException e = assertThrows(LayoutException.class, () -> OciLayout.createScratch(root));
+        assertTrue(e.getMessage().contains("must be new"), e.getMessage());
     }
 
     @Test

@@ -200,4 +200,31 @@ class DirectoryBlobStoreTest {
         assertEquals(HELLO.length, store.delete(d.digest()));
         assertFalse(store.exists(d.digest()));
     }
+
+    @Test
+    void aScratchStoreStoresTheSameBlobsWithoutSyncing() throws IOException {
+        DirectoryBlobStore scratch = new DirectoryBlobStore(fs.getPath("/scratch/blobs"), fs.getPath("/scratch/tmp"), false);
+        assertFalse(scratch.durable());
+        assertTrue(store.durable());
+        Descriptor d = scratch.put(MediaTypes.OCI_LAYER, new ByteArrayInputStream(HELLO));
+        assertEquals(descriptorOf(HELLO), d);
+        assertArrayEquals(HELLO, Files.readAllBytes(scratch.path(d.digest())));
+        // a scratch store checks digests like any other
+        assertThrows(DigestMismatchException.class, () -> scratch.put(descriptorOf("other".getBytes(StandardCharsets.UTF_8)),
+                new ByteArrayInputStream("tampered".getBytes(StandardCharsets.UTF_8))));
+        try (Stream<Path> left = Files.list(fs.getPath("/scratch/tmp"))) {
+            assertEquals(0, left.count());
+        }
+    }
+
+    @Test
+    void anAdoptedBlobCanBeSynced() throws IOException {
+        Descriptor d = descriptorOf(HELLO);
+        Files.createDirectories(store.path(d.digest()).getParent());
+        Files.write(store.path(d.digest()), HELLO); // as a hard link from a cache puts it there
+        store.syncAdopted(d.digest());
+        assertArrayEquals(HELLO, store.readSmall(d));
+        DirectoryBlobStore scratch = new DirectoryBlobStore(fs.getPath("/scratch/blobs"), fs.getPath("/scratch/tmp"), false);
+        scratch.syncAdopted(d.digest()); // nothing to do, even for a blob it lacks
+    }
 }
