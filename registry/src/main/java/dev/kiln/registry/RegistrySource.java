@@ -1,6 +1,7 @@
 package dev.kiln.registry;
 
 import dev.kiln.layout.digest.DigestMismatchException;
+import dev.kiln.layout.digest.SelfVerifyingStream;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageName;
@@ -108,36 +109,7 @@ public final class RegistrySource implements ImageSource {
     public InputStream openBlob(Descriptor descriptor) {
         InputStream in = client.openBlob(repository, descriptor);
         progress.blobStarted(descriptor);
-        return new FilterInputStream(in) {
-            private long count;
-            private boolean done;
-
-            @Override
-            public int read() throws IOException {
-                int b = super.read();
-                advance(b < 0 ? -1 : 1);
-                return b;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int len) throws IOException {
-                int n = super.read(b, off, len);
-                advance(n);
-                return n;
-            }
-
-            private void advance(int n) {
-                if (n < 0) {
-                    if (!done) {
-                        done = true;
-                        progress.blobDone(descriptor);
-                    }
-                } else if (n > 0) {
-                    count += n;
-                    progress.blobProgress(descriptor, count);
-                }
-            }
-        };
+        return new ProgressBlobStream(in, descriptor, progress);
     }
 
     @Override
@@ -153,5 +125,50 @@ public final class RegistrySource implements ImageSource {
     @Override
     public String toString() {
         return "RegistrySource[" + description + "]";
+    }
+
+    /** Reports the progress of a blob's download; hands the bytes on unchanged. */
+    private static final class ProgressBlobStream extends FilterInputStream implements SelfVerifyingStream.PassThrough {
+        private final Descriptor descriptor;
+        private final ProgressListener progress;
+        private long count;
+        private boolean done;
+
+        ProgressBlobStream(InputStream in, Descriptor descriptor, ProgressListener progress) {
+            super(in);
+            this.descriptor = descriptor;
+            this.progress = progress;
+        }
+
+        @Override
+        public InputStream source() {
+            return in;
+        }
+
+        @Override
+        public int read() throws IOException {
+            int b = super.read();
+            advance(b < 0 ? -1 : 1);
+            return b;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            int n = super.read(b, off, len);
+            advance(n);
+            return n;
+        }
+
+        private void advance(int n) {
+            if (n < 0) {
+                if (!done) {
+                    done = true;
+                    progress.blobDone(descriptor);
+                }
+            } else if (n > 0) {
+                count += n;
+                progress.blobProgress(descriptor, count);
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.digest.DigestMismatchException;
+import dev.kiln.layout.digest.SelfVerifyingStream;
 import dev.kiln.layout.spec.Descriptor;
 import java.io.EOFException;
 import java.io.IOException;
@@ -22,9 +23,10 @@ import java.util.regex.Pattern;
  * hashed separately and must equal what was already handed on (else the registry changed the blob
  * under us, a clear error), then reading goes on after them. Cut-offs are tried again up to the
  * retry policy's {@code maxAttempts}, with its backoff. At the end the bytes must be the
- * descriptor's size and digest, or the last read fails with a {@link DigestMismatchException}.
+ * descriptor's size and digest, or the last read fails with a {@link DigestMismatchException} (and
+ * so does every read after it): a blob store need not hash the bytes again ({@link SelfVerifyingStream}).
  */
-final class ResumingBlobStream extends InputStream {
+final class ResumingBlobStream extends InputStream implements SelfVerifyingStream {
     private static final Pattern CONTENT_RANGE = Pattern.compile("bytes\\s+(\\d+)-(\\d+)/(\\d+|\\*)");
 
     private final RegistryClient client;
@@ -36,6 +38,7 @@ final class ResumingBlobStream extends InputStream {
     private long offset;
     private int cutOffs;
     private boolean done;
+    private RuntimeException failure;
     private boolean closed;
 
     private ResumingBlobStream(RegistryClient client, String repository, Descriptor blob) {
@@ -142,6 +145,9 @@ final class ResumingBlobStream extends InputStream {
         if (closed) {
             throw new IOException("blob stream closed");
         }
+        if (failure != null) {
+            throw failure; // a stream that failed its check never ends cleanly
+        }
         if (done) {
             return -1;
         }
@@ -168,8 +174,9 @@ final class ResumingBlobStream extends InputStream {
             }
             offset += n;
             if (offset > blob.size()) {
-                throw new DigestMismatchException(prefix() + "the registry sent more than the " + blob.size()
+                failure = new DigestMismatchException(prefix() + "the registry sent more than the " + blob.size()
                         + " bytes the descriptor says");
+                throw failure;
             }
             md.update(b, off, n);
             return n;
@@ -201,11 +208,22 @@ final class ResumingBlobStream extends InputStream {
     }
 
     private void finish() {
-        done = true;
         Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
         if (!actual.equals(blob.digest())) {
-            throw new DigestMismatchException(prefix() + "the registry sent content that hashes to " + actual);
+            failure = new DigestMismatchException(prefix() + "the registry sent content that hashes to " + actual);
+            throw failure;
         }
+        done = true;
+    }
+
+    @Override
+    public Digest verifiedDigest() {
+        return blob.digest();
+    }
+
+    @Override
+    public long verifiedSize() {
+        return blob.size();
     }
 
     private String prefix() {

@@ -11,13 +11,14 @@ import java.util.HexFormat;
  * longer than expected) when the content is not the expected digest and size. Callers must read to
  * EOF for the check to happen; nothing read before the failure should be trusted or kept.
  */
-public final class VerifyingInputStream extends FilterInputStream {
+public final class VerifyingInputStream extends FilterInputStream implements SelfVerifyingStream {
     private final Digest expected;
     private final long expectedSize;
     private final String what;
     private final MessageDigest md;
     private long count;
     private boolean checked;
+    private DigestMismatchException failure;
 
     /** @param expectedSize the size to insist on, or -1 to check the digest only */
     public VerifyingInputStream(InputStream in, Digest expected, long expectedSize, String what) {
@@ -79,17 +80,33 @@ public final class VerifyingInputStream extends FilterInputStream {
     }
 
     private void check() {
+        if (failure != null) {
+            throw failure; // again: a failed stream never ends cleanly
+        }
         if (checked) {
             return;
         }
-        checked = true;
         if (expectedSize >= 0 && count != expectedSize) {
-            throw new DigestMismatchException(what + " " + expected + ": size is " + count + " bytes, expected " + expectedSize);
+            failure = new DigestMismatchException(what + " " + expected + ": size is " + count + " bytes, expected " + expectedSize);
+            throw failure;
         }
         Digest actual = new Digest(expected.algorithm(), HexFormat.of().formatHex(md.digest()));
         if (!actual.equals(expected)) {
-            throw new DigestMismatchException(what + " " + expected + ": content hashes to " + actual);
+            failure = new DigestMismatchException(what + " " + expected + ": content hashes to " + actual);
+            throw failure;
         }
+        checked = true;
+    }
+
+    @Override
+    public Digest verifiedDigest() {
+        return expected;
+    }
+
+    /** The size checked at end of stream; -1 (matching no descriptor) when only the digest is. */
+    @Override
+    public long verifiedSize() {
+        return expectedSize;
     }
 
     public long count() {

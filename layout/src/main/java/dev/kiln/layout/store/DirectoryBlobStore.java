@@ -2,8 +2,8 @@ package dev.kiln.layout.store;
 
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.digest.DigestMismatchException;
-import dev.kiln.layout.digest.DigestingOutputStream;
 import dev.kiln.layout.digest.InvalidDigestException;
+import dev.kiln.layout.digest.SelfVerifyingStream;
 import dev.kiln.layout.digest.VerifyingInputStream;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
@@ -22,8 +22,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -159,7 +161,11 @@ public final class DirectoryBlobStore implements BlobStore {
         if (exists(expected.digest()) && Files.size(path(expected.digest())) == expected.size()) {
             return false;
         }
-        try (BlobWriter w = writer(expected.digest().algorithm())) {
+        // a stream that checks its own digest at its end (a registry download, a verified file) is
+        // not hashed again: the loop below ends only at a clean end of stream, after that check
+        boolean checked = SelfVerifyingStream.checks(in, expected.digest(), expected.size());
+        try (BlobWriter w = checked ? writer(expected.digest().algorithm(), expected.digest())
+                : writer(expected.digest().algorithm())) {
             byte[] buffer = new byte[BUFFER];
             OutputStream out = w.stream();
             for (int n; (n = in.read(buffer)) != -1; ) {
@@ -187,9 +193,17 @@ public final class DirectoryBlobStore implements BlobStore {
     }
 
     private BlobWriter writer(String algorithm) throws IOException {
+        return writer(algorithm, null);
+    }
+
+    /**
+     * @param checkedDigest null to hash the bytes; else the digest the source stream has checked
+     *                      them against by the time they are committed (see {@link #put(Descriptor, InputStream)})
+     */
+    private BlobWriter writer(String algorithm, Digest checkedDigest) throws IOException {
         Files.createDirectories(tmp);
         Path file = Files.createTempFile(tmp, "blob-", ".partial");
-        return new FileBlobWriter(file, algorithm);
+        return new FileBlobWriter(file, algorithm, checkedDigest);
     }
 
     @Override
@@ -284,29 +298,43 @@ public final class DirectoryBlobStore implements BlobStore {
     private final class FileBlobWriter implements BlobWriter {
         private final Path file;
         private final FileChannel channel;
-        private final DigestingOutputStream digesting;
+        private final OutputStream out;
+        private final MessageDigest md; // null when the source checks the digest itself
+        private final String algorithm;
+        private final Digest checkedDigest;
         private final OutputStream stream;
+        private long size;
         private boolean done;
 
-        FileBlobWriter(Path file, String algorithm) throws IOException {
+        FileBlobWriter(Path file, String algorithm, Digest checkedDigest) throws IOException {
             this.file = file;
+            this.algorithm = algorithm;
+            this.checkedDigest = checkedDigest;
+            this.md = checkedDigest == null ? Digest.messageDigest(algorithm) : null;
             this.channel = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            this.digesting = new DigestingOutputStream(
-                    new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER), algorithm);
+            this.out = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER);
             this.stream = new OutputStream() { // keeps callers from closing the channel early
                 @Override
                 public void write(int b) throws IOException {
-                    digesting.write(b);
+                    out.write(b);
+                    if (md != null) {
+                        md.update((byte) b);
+                    }
+                    size++;
                 }
 
                 @Override
                 public void write(byte[] b, int off, int len) throws IOException {
-                    digesting.write(b, off, len);
+                    out.write(b, off, len);
+                    if (md != null) {
+                        md.update(b, off, len);
+                    }
+                    size += len;
                 }
 
                 @Override
                 public void flush() throws IOException {
-                    digesting.flush();
+                    out.flush();
                 }
             };
         }
@@ -318,7 +346,7 @@ public final class DirectoryBlobStore implements BlobStore {
 
         @Override
         public long size() {
-            return digesting.size();
+            return size;
         }
 
         @Override
@@ -326,11 +354,18 @@ public final class DirectoryBlobStore implements BlobStore {
             if (done) {
                 throw new IllegalStateException("blob already committed or aborted");
             }
-            digesting.flush();
-            Digest actual = digesting.digest();
-            if (expectedSize >= 0 && digesting.size() != expectedSize) {
+            out.flush();
+            Digest actual;
+            if (md != null) {
+                actual = new Digest(algorithm, HexFormat.of().formatHex(md.digest()));
+            } else if (checkedDigest.equals(expected) && size == expectedSize) {
+                actual = checkedDigest; // hashed and compared by the source stream, which has ended cleanly
+            } else {
+                throw new IllegalStateException("a blob checked by its source must be committed under that digest and size");
+            }
+            if (expectedSize >= 0 && size != expectedSize) {
                 throw new DigestMismatchException("blob " + (expected == null ? actual : expected) + ": size is "
-                        + digesting.size() + " bytes, expected " + expectedSize);
+                        + size + " bytes, expected " + expectedSize);
             }
             if (expected != null && !expected.equals(actual)) {
                 throw new DigestMismatchException("blob " + expected + ": content hashes to " + actual);
@@ -340,7 +375,7 @@ public final class DirectoryBlobStore implements BlobStore {
             }
             channel.close();
             Path target = path(actual);
-            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == digesting.size()) {
+            if (Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == size) {
                 Files.deleteIfExists(file); // already stored: content-addressed, so identical
             } else {
                 if (Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS) || Files.isSymbolicLink(target)) {

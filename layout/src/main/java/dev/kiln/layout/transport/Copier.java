@@ -1,6 +1,7 @@
 package dev.kiln.layout.transport;
 
 import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.digest.SelfVerifyingStream;
 import dev.kiln.layout.json.Raw;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
@@ -251,7 +252,7 @@ public final class Copier {
     }
 
     /** Reports progress about every MiB. */
-    private static final class ProgressStream extends FilterInputStream {
+    private static final class ProgressStream extends FilterInputStream implements SelfVerifyingStream.PassThrough {
         private static final long STEP = 1 << 20;
         private final Descriptor blob;
         private final CopyListener listener;
@@ -264,6 +265,11 @@ public final class Copier {
             this.reported = start;
             this.blob = blob;
             this.listener = listener;
+        }
+
+        @Override
+        public InputStream source() {
+            return in;
         }
 
         @Override

@@ -10,6 +10,8 @@ import com.google.common.jimfs.Configuration;
 import com.google.common.jimfs.Jimfs;
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.digest.DigestMismatchException;
+import dev.kiln.layout.digest.SelfVerifyingStream;
+import dev.kiln.layout.digest.VerifyingInputStream;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.MediaTypes;
 import java.io.ByteArrayInputStream;
@@ -226,5 +228,59 @@ class DirectoryBlobStoreTest {
         assertArrayEquals(HELLO, store.readSmall(d));
         DirectoryBlobStore scratch = new DirectoryBlobStore(fs.getPath("/scratch/blobs"), fs.getPath("/scratch/tmp"), false);
         scratch.syncAdopted(d.digest()); // nothing to do, even for a blob it lacks
+    }
+
+    /** A stream that claims to check itself and does not: for what the store does with the claim. */
+    private static final class Claiming extends java.io.FilterInputStream implements SelfVerifyingStream {
+        private final Descriptor claimed;
+
+        Claiming(InputStream in, Descriptor claimed) {
+            super(in);
+            this.claimed = claimed;
+        }
+
+        @Override
+        public Digest verifiedDigest() {
+            return claimed.digest();
+        }
+
+        @Override
+        public long verifiedSize() {
+            return claimed.size();
+        }
+    }
+
+    @Test
+    void aStreamThatChecksItselfIsNotHashedAgainAndAFailedCheckStoresNothing() throws IOException {
+        Descriptor d = descriptorOf(HELLO);
+        byte[] other = "hello, bloB".getBytes(StandardCharsets.UTF_8);
+        // a verifying stream over the wrong bytes fails at its end: nothing is stored, no temp file left
+        assertThrows(DigestMismatchException.class, () -> store.put(d,
+                new VerifyingInputStream(new ByteArrayInputStream(other), d.digest(), d.size(), "blob")));
+        assertFalse(store.exists(d.digest()));
+        assertEquals(0, tempFiles());
+        // the right bytes, checked by the stream: stored under the digest
+        assertTrue(store.put(d, new VerifyingInputStream(new ByteArrayInputStream(HELLO), d.digest(), d.size(), "blob")));
+        assertArrayEquals(HELLO, store.readSmall(d));
+        // the store trusts the stream's own check (that is the point), but only for the very digest and
+        // size it is asked to store: a stream checking something else is hashed as before
+        Descriptor o = descriptorOf(other);
+        assertThrows(DigestMismatchException.class, () -> store.put(o, new Claiming(new ByteArrayInputStream(HELLO),
+                new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(HELLO), other.length))));
+        assertFalse(store.exists(o.digest()));
+        // and a size check still holds for a checked stream
+        assertThrows(DigestMismatchException.class, () -> store.put(o, new Claiming(new ByteArrayInputStream(
+                "hello, blob, longer".getBytes(StandardCharsets.UTF_8)), o)));
+        assertFalse(store.exists(o.digest()));
+        assertEquals(0, tempFiles());
+    }
+
+    @Test
+    void aFailedVerifyingStreamNeverEndsCleanly() throws IOException {
+        Descriptor d = descriptorOf(HELLO);
+        InputStream in = new VerifyingInputStream(new ByteArrayInputStream(new byte[3]), d.digest(), d.size(), "blob");
+        assertEquals(3, in.read(new byte[8]));
+        assertThrows(DigestMismatchException.class, in::read);
+        assertThrows(DigestMismatchException.class, in::read);
     }
 }
