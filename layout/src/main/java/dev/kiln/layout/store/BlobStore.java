@@ -43,7 +43,9 @@ public interface BlobStore {
 
     /**
      * Stores a stream that must match the descriptor. When the blob is already present nothing is
-     * read and false is returned. On a digest or size mismatch nothing is stored.
+     * read and false is returned. On a digest or size mismatch nothing is stored. A stream that
+     * checks this very digest and size itself ({@link dev.kiln.layout.digest.SelfVerifyingStream},
+     * possibly behind pass-through wrappers) is not hashed again: its clean end is the check.
      */
     boolean put(Descriptor expected, InputStream in) throws IOException;
 
