@@ -99,6 +99,20 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         return algorithm + ":" + hex;
     }
 
+    /**
+     * Written out: a record's own equals is bootstrapped through method handles on its first call,
+     * which costs a fresh JVM 10-20 ms (not in the class-data archive). hashCode stays the record's.
+     */
+    @Override
+    public boolean equals(Object o) {
+        return o == this || o instanceof Digest d && algorithm.equals(d.algorithm) && hex.equals(d.hex);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * algorithm.hashCode() + hex.hashCode(); // the record's own formula (ObjectMethods)
+    }
+
     @Override
     public int compareTo(Digest o) {
         return toString().compareTo(o.toString());
