@@ -143,9 +143,6 @@ final class BuildCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new Failures.UsageException(e.getMessage());
         }
-        if (comp == Compression.GZIP) {
-            warmUp(layers);
-        }
         Path tempRoot = Files.createTempDirectory("kiln-build-");
         try {
             boolean direct = dest.transport() == ImageReference.Transport.OCI;
@@ -205,25 +202,6 @@ final class BuildCommand implements Callable<Integer> {
             deleteTree(tempRoot);
         }
         return 0;
-    }
-
-    /**
-     * Writes a tiny layer to nowhere on a spare thread while this one reads the recipe and walks the
-     * context: the first layer then finds the tar writer, gzip, CRC-32 and SHA-256 code initialized
-     * and linked (10-20 ms of a fresh JVM, otherwise spent on the build's critical path). Gzip only:
-     * zstd's native library is unpacked on first use, which an early exit must not interrupt.
-     */
-    private static void warmUp(LayerBuilder layers) {
-        Thread t = new Thread(() -> {
-            try {
-                layers.withThreads(1).build(List.of(dev.kiln.builder.layer.LayerEntry.directory("w", 0755),
-                        dev.kiln.builder.layer.LayerEntry.file("w/x", 0644, new byte[256])), java.io.OutputStream.nullOutputStream());
-            } catch (IOException | RuntimeException e) {
-                // only a warm-up: the build itself reports any real problem
-            }
-        }, "kiln-warm-up");
-        t.setDaemon(true);
-        t.start();
     }
 
     private void report(MultiPlatformBuild.Result result) {
