@@ -193,4 +193,77 @@ class FaultInjectionIT {
         }
         assertEquals(image.index.digest(), served("faults/token:1"));
     }
+
+    /**
+     * Seeded random faults during pushes of a 3-platform index, each into a new repository with blobs
+     * of its own: every push ends complete (the registry serves the index) or in one clear line with no
+     * tag written, and a rerun without faults completes, skipping the blobs that arrived.
+     */
+    @Test
+    void randomFaultsEndInACompletePushOrAClearError(@TempDir Path tmp) throws Exception {
+        long seed = Long.getLong("kiln.faultSeed", 20261128L);
+        java.util.Random random = new java.util.Random(seed);
+        int rounds = Integer.getInteger("kiln.faultRounds", 16);
+        List<String> kinds = List.of("drop-patch", "drop-put", "5xx-post", "5xx-head", "5xx-patch", "5xx-manifest", "429-post",
+                "416-patch", "slow-patch", "slow-manifest", "lie-blob", "lie-manifest");
+        int injected = 0;
+        int complete = 0;
+        int errors = 0;
+        for (int round = 0; round < rounds; round++) {
+            List<String> chosen = new java.util.ArrayList<>();
+            String repo = "faults/round-" + round;
+            TestImage image = TestImage.build(tmp.resolve("src-" + round), "latest", 6L << 20, "round-" + seed + "-" + round);
+            String error = null;
+            try (FaultProxy proxy = new FaultProxy(registry.address)) {
+                for (int k = 0, n = 1 + random.nextInt(3); k < n; k++) {
+                    String kind = kinds.get(random.nextInt(kinds.size()));
+                    int skip = random.nextInt(3);
+                    int times = 1 + random.nextInt(2);
+                    chosen.add(kind + " skip " + skip + " x" + times);
+                    switch (kind) {
+                        case "drop-patch" -> proxy.drop("PATCH", UPLOAD, skip, times);
+                        case "drop-put" -> proxy.drop("PUT", UPLOAD, skip, times);
+                        case "5xx-post" -> proxy.respond("POST", "/v2/.+/blobs/uploads/", skip, times, 500);
+                        case "5xx-head" -> proxy.respond("HEAD", "/v2/.+/blobs/.+", skip, times, 503);
+                        case "5xx-patch" -> proxy.respond("PATCH", UPLOAD, skip, times, 502);
+                        case "5xx-manifest" -> proxy.respond("PUT", "/v2/.+/manifests/.+", skip, times, 503);
+                        case "429-post" -> proxy.respond("POST", "/v2/.+/blobs/uploads/", skip, 1, 429, "Retry-After", "1");
+                        case "416-patch" -> proxy.respond("PATCH", UPLOAD, skip, 1, 416);
+                        case "slow-patch" -> proxy.delay("PATCH", UPLOAD, skip, 1, 1500);
+                        case "slow-manifest" -> proxy.delay("PUT", "/v2/.+/manifests/.+", skip, 1, 1500);
+                        case "lie-blob" -> proxy.lieAboutDigest("PUT", UPLOAD, skip, 1);
+                        case "lie-manifest" -> proxy.lieAboutDigest("PUT", "/v2/.+/manifests/sha256:.+", skip, 1);
+                        default -> throw new AssertionError(kind);
+                    }
+                }
+                try {
+                    assertEquals(image.index.digest(), push(image, proxy, repo + ":1", options()));
+                } catch (RegistryException e) {
+                    error = e.getMessage();
+                }
+                injected += (int) proxy.faults();
+            }
+            String where = "round " + round + " (seed " + seed + ", faults " + chosen + ")";
+            System.out.printf("push faults %s -> %s%n", where, error == null ? "complete" : "error: " + error);
+            if (error == null) {
+                complete++;
+                assertEquals(image.index.digest(), served(repo + ":1"), where);
+                continue;
+            }
+            errors++;
+            assertFalse(error.contains("\n"), where + ": " + error);
+            assertTrue(error.contains("registry ") && error.contains(repo), where + ": " + error);
+            assertEquals(404, directStatus("/v2/" + repo + "/manifests/1"), where + ": no tag after a failed push");
+            TransferSummary rerun = new TransferSummary();
+            try (RegistryDestination d = RegistryDestination.open(ImageReference.parse("docker://" + registry.address + "/" + repo + ":1"),
+                    RegistryOptions.defaults().withProgress(rerun))) {
+                assertEquals(image.index.digest(), MiniCopy.copy(new LayoutSource(image.layout, "latest", "oci:src"), d, List.of(), 4).digest());
+            }
+            assertEquals(image.index.digest(), served(repo + ":1"), where + ": the rerun");
+            assertEquals(image.blobs.size(), rerun.blobsSkipped() + rerun.blobsTransferred() + rerun.blobsMounted(), where + ": " + rerun);
+        }
+        System.out.printf("push faults: %d injected in %d pushes; %d pushes ended valid (%d complete, %d clear one-line errors"
+                + " with no tag; every rerun completed)%n", injected, rounds, complete + errors, complete, errors);
+        assertTrue(injected >= rounds, "faults were injected: " + injected);
+    }
 }

@@ -36,7 +36,7 @@ import java.util.regex.Pattern;
  * ten minutes at the latest.
  */
 final class FaultProxy implements AutoCloseable {
-    enum Action { DROP_MID_BODY, RESPOND, LIE_DIGEST, RESET_MID_RESPONSE, TRUNCATE_RESPONSE, STALL_MID_RESPONSE, IGNORE_RANGE }
+    enum Action { DROP_MID_BODY, RESPOND, LIE_DIGEST, RESET_MID_RESPONSE, TRUNCATE_RESPONSE, STALL_MID_RESPONSE, IGNORE_RANGE, DELAY }
 
     private static final class Rule {
         final String method;
@@ -136,6 +136,14 @@ final class FaultProxy implements AutoCloseable {
     /** Passes matching requests on, and goes silent for {@code millis} at a random point of the body, then closes. */
     FaultProxy stallMidResponse(String method, String pathRegex, int skip, int times, long millis) {
         Rule r = new Rule(method, pathRegex, Action.STALL_MID_RESPONSE, skip, times, 0, Map.of());
+        r.stallMillis = millis;
+        rules.add(r);
+        return this;
+    }
+
+    /** Passes matching requests on after waiting {@code millis}: a slow registry that answers in the end. */
+    FaultProxy delay(String method, String pathRegex, int skip, int times, long millis) {
+        Rule r = new Rule(method, pathRegex, Action.DELAY, skip, times, 0, Map.of());
         r.stallMillis = millis;
         rules.add(r);
         return this;
@@ -249,8 +257,17 @@ final class FaultProxy implements AutoCloseable {
                 case TRUNCATE_RESPONSE -> "truncate";
                 case STALL_MID_RESPONSE -> "stall";
                 case IGNORE_RANGE -> "ignore range";
+                case DELAY -> "delay";
                 default -> "other";
             }));
+            if (rule != null && rule.action == Action.DELAY) {
+                try {
+                    Thread.sleep(rule.stallMillis);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
             forward(head, body, client, rule);
         } catch (IOException | RuntimeException e) {
             // the client or the registry went away; the test sees the effect
