@@ -192,7 +192,9 @@ final class HashingBody implements HttpRequest.BodyPublisher {
                 }
                 return piece;
             } catch (IOException e) {
-                if (problem == null) {
+                // a read cut short because the client cancelled the body (a dropped connection, an
+                // early answer) is the connection's problem, not the content's: the upload resumes
+                if (problem == null && !closed.get()) {
                     problem = "reading the blob content failed: " + ConnectionProblems.describe(e);
                 }
                 throw e;
