@@ -48,6 +48,7 @@ final class HttpTransport {
     private final RegistryOptions options;
     private final Authenticator auth;
     private volatile URI base;
+    private volatile boolean closed;
 
     HttpTransport(String registry, HttpClient http, RegistryOptions options, Authenticator auth) {
         this.registry = registry;
@@ -95,6 +96,7 @@ final class HttpTransport {
      * ends (a plain-HTTP server that waits for a request line); the body is read in full.
      */
     HttpAnswer probe(HttpCall c, Duration deadline) throws IOException {
+        refuseIfClosed(c);
         HttpRequest request = build(c, c.uri, null);
         log("> " + c.method + " " + Redaction.url(c.uri));
         CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
@@ -121,7 +123,19 @@ final class HttpTransport {
         }
     }
 
+    /** After this the client's selector thread is gone: a request would never be answered, so none is sent. */
+    void markClosed() {
+        closed = true;
+    }
+
+    private void refuseIfClosed(HttpCall c) {
+        if (closed) {
+            throw new IllegalStateException("registry " + registry + ": " + c.what + ": the client was closed");
+        }
+    }
+
     private HttpAnswer exchange(HttpCall c, boolean retry) throws IOException {
+        refuseIfClosed(c);
         RetryPolicy policy = options.retry();
         Set<String> scopes = new TreeSet<>(c.scopes);
         URI uri = c.uri;

@@ -66,6 +66,9 @@ public final class RegistryClient {
             throw new RegistryException("invalid registry host '" + registry + "'");
         }
         HttpClient http = TlsSettings.configure(HttpClient.newBuilder(), options.certDir(), options.insecure())
+                // HTTP/1.1 only: HashingBody reuses an upload array once the client has consumed its
+                // buffer, which on HTTP/1.1 means written to the socket (or encrypted); HTTP/2 slices
+                // buffers into frames and would still hold the bytes
                 .version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER)
                 .connectTimeout(options.connectTimeout())
@@ -294,6 +297,7 @@ public final class RegistryClient {
      * from the client's {@code toString}); nothing happens when that does not match.
      */
     public void close() {
+        transport.markClosed();
         String text = http.toString();
         int open = text.lastIndexOf('(');
         if (open < 0 || !text.endsWith(")")) {

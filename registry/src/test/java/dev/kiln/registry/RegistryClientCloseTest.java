@@ -33,6 +33,11 @@ class RegistryClientCloseTest {
             new RegistryDestination(shared, "team/app", "1", null, java.util.List.of()).close();
             assertTrue(shared.blobSize("team/app", dev.kiln.layout.digest.Digest.sha256("x")).isPresent(), "the shared client still works");
             shared.close();
+            // the JDK 17 client never answers once its selector thread is gone: a closed client refuses at once
+            IllegalStateException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                    () -> org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+                            () -> shared.blobSize("team/app", dev.kiln.layout.digest.Digest.sha256("x"))));
+            assertTrue(e.getMessage().contains("the client was closed"), e.getMessage());
         }
     }
 }
