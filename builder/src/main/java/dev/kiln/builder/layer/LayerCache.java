@@ -148,10 +148,7 @@ public final class LayerCache {
         boolean linked = false;
         try {
             if (out instanceof DirectoryBlobStore dir && dir.path(d.digest()).getFileSystem() == blobs.path(d.digest()).getFileSystem()) {
-                try (InputStream in = blobs.openVerified(d)) {
-                    in.transferTo(java.io.OutputStream.nullOutputStream()); // never linked unhashed
-                }
-                linked = link(d, dir);
+                linked = dir.adoptLink(d, blobs.path(d.digest())); // hashed once linked: never named unhashed
             }
             if (!linked) {
                 try (InputStream in = blobs.openVerified(d)) {
@@ -183,19 +180,6 @@ public final class LayerCache {
             }
         }
         return -1;
-    }
-
-    /** Hard-links a verified cached blob into {@code out}; false when links are not possible. */
-    private boolean link(Descriptor d, DirectoryBlobStore out) throws IOException {
-        Path target = out.path(d.digest());
-        try {
-            Files.createDirectories(target.getParent());
-            Files.createLink(target, blobs.path(d.digest()));
-            out.syncAdopted(d.digest()); // it may come from a scratch build, never synced
-            return true;
-        } catch (FileSystemException | UnsupportedOperationException e) {
-            return Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS) && Files.size(target) == d.size();
-        }
     }
 
     /** Remembers a layer just built into {@code from}; a failure to cache never fails the build. */

@@ -16,6 +16,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
@@ -249,6 +250,40 @@ public final class DirectoryBlobStore implements BlobStore {
             ch.force(true);
         } catch (IOException | UnsupportedOperationException e) {
             // best effort: not every file system can open a directory
+        }
+    }
+
+    /**
+     * Brings a blob in by a hard link to {@code source} (a file of another store on the same file
+     * system) instead of a copy. The link is made under a temporary name and the linked file is
+     * hashed before it is moved to its content address, so the name is only given to bytes that were
+     * checked, even if {@code source} is replaced meanwhile. False when the file system cannot link.
+     *
+     * @throws DigestMismatchException when the linked file is not the descriptor's bytes (nothing is named)
+     */
+    public boolean adoptLink(Descriptor expected, Path source) throws IOException {
+        Files.createDirectories(tmp);
+        Path link = tmp.resolve("link-" + java.util.UUID.randomUUID() + ".partial");
+        try {
+            Files.createLink(link, source);
+        } catch (FileSystemException | UnsupportedOperationException e) {
+            return false;
+        }
+        try {
+            try (InputStream in = new VerifyingInputStream(Files.newInputStream(link), expected.digest(), expected.size(), "blob")) {
+                in.transferTo(OutputStream.nullOutputStream());
+            }
+            if (durable) {
+                try (FileChannel ch = FileChannel.open(link, StandardOpenOption.READ)) {
+                    ch.force(true); // it may come from a scratch store, never synced
+                }
+                moveAtomically(link, path(expected.digest()));
+            } else {
+                moveWithoutSync(link, path(expected.digest()));
+            }
+            return true;
+        } finally {
+            Files.deleteIfExists(link);
         }
     }
 

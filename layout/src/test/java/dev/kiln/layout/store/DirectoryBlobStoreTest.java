@@ -283,4 +283,21 @@ class DirectoryBlobStoreTest {
         assertThrows(DigestMismatchException.class, in::read);
         assertThrows(DigestMismatchException.class, in::read);
     }
+
+    @Test
+    void adoptLinkNamesOnlyBytesItHashedAfterLinking() throws IOException {
+        Path cacheFile = Files.write(Files.createDirectories(fs.getPath("/cache")).resolve("blob"), HELLO);
+        Descriptor d = descriptorOf(HELLO);
+        assertTrue(store.adoptLink(d, cacheFile));
+        assertArrayEquals(HELLO, Files.readAllBytes(store.path(d.digest())));
+        assertEquals(0, tempFiles());
+
+        // a source that is not the descriptor's bytes (same size) is refused and nothing is named
+        byte[] other = "HELLO, BLOB".getBytes(StandardCharsets.UTF_8);
+        Path bad = Files.write(fs.getPath("/cache/bad"), other);
+        Descriptor claimed = descriptorOf("hello, blog".getBytes(StandardCharsets.UTF_8));
+        assertThrows(DigestMismatchException.class, () -> store.adoptLink(claimed, bad));
+        assertFalse(store.exists(claimed.digest()));
+        assertEquals(0, tempFiles());
+    }
 }
