@@ -165,7 +165,12 @@ final class ResumingBlobStream extends InputStream implements SelfVerifyingStrea
                 if (e instanceof InterruptedIOException && !(e instanceof java.net.http.HttpTimeoutException)) {
                     throw e;
                 }
-                resume(e);
+                try {
+                    resume(e);
+                } catch (RuntimeException gaveUp) {
+                    failure = gaveUp; // later reads fail the same way, never with a missing body
+                    throw gaveUp;
+                }
                 continue;
             }
             if (n < 0) {

@@ -131,11 +131,15 @@ class ResumingBlobStreamTest {
         AtomicInteger gets = new AtomicInteger();
         try (FakeServer s = server(gets, ex -> send(ex, 206, BLOB, "Content-Range", "bytes 0-" + (BLOB.length - 1) + "/" + BLOB.length))) {
             RegistryClient c = RegistryClient.connect(s.address(), options());
+            InputStream[] opened = new InputStream[1];
             RegistryException e = assertThrows(RegistryException.class, () -> {
-                try (InputStream in = c.openBlob("team/app", DESC)) {
-                    in.readAllBytes();
-                }
+                opened[0] = c.openBlob("team/app", DESC);
+                opened[0].readAllBytes();
             });
+            // the stream stays failed: a later read gets the same error, never a clean end or a crash
+            RegistryException again = assertThrows(RegistryException.class, () -> opened[0].read(new byte[16], 0, 16));
+            assertTrue(again == e, "the same failure: " + again);
+            opened[0].close();
             assertTrue(e.getMessage().matches(".*asked for bytes [1-9][0-9]*-" + (BLOB.length - 1) + " of " + BLOB.length
                     + ", the registry answered 206 with Content-Range 'bytes 0-.*"), e.getMessage());
             assertFalse(e.getMessage().contains("\n"));
@@ -154,11 +158,15 @@ class ResumingBlobStreamTest {
             }
         })) {
             RegistryClient c = RegistryClient.connect(s.address(), options());
+            InputStream[] opened = new InputStream[1];
             RegistryException e = assertThrows(RegistryException.class, () -> {
-                try (InputStream in = c.openBlob("team/app", DESC)) {
-                    in.readAllBytes();
-                }
+                opened[0] = c.openBlob("team/app", DESC);
+                opened[0].readAllBytes();
             });
+            // the stream stays failed: a later read gets the same error, never a clean end or a crash
+            RegistryException again = assertThrows(RegistryException.class, () -> opened[0].read(new byte[16], 0, 16));
+            assertTrue(again == e, "the same failure: " + again);
+            opened[0].close();
             assertTrue(e.getMessage().startsWith("registry " + s.address() + ", repository team/app: blob " + DESC.digest()
                     + ": the download was cut off after "), e.getMessage());
             assertTrue(e.getMessage().matches(".*cut off after [0-9]+ of " + BLOB.length + " bytes: .*"), e.getMessage());
