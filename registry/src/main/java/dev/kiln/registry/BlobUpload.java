@@ -10,7 +10,6 @@ import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.HexFormat;
 import java.util.Optional;
 
 /**
@@ -176,7 +175,7 @@ final class BlobUpload {
             cancel(client, repository, location);
             throw new RegistryException(prefix() + "the content is longer than the descriptor's " + size + " bytes");
         }
-        Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+        Digest actual = Digest.of(blob.digest().algorithm(), md);
         if (!actual.equals(blob.digest())) {
             cancel(client, repository, location);
             throw new RegistryException(prefix() + "the content hashes to " + actual + "; the upload was cancelled");
@@ -214,7 +213,7 @@ final class BlobUpload {
                         if (body[0] != null) {
                             body[0].close();
                         }
-                        body[0] = new HashingBody(content, from, size - from, size, copy(before), n -> progress.blobProgress(blob, n));
+                        body[0] = new HashingBody(content, from, size - from, size, Digest.copyOf(before), n -> progress.blobProgress(blob, n));
                         return body[0];
                     });
             String problem;
@@ -266,7 +265,7 @@ final class BlobUpload {
             long have = status.get().received();
             // the registry holds bytes [0, have): hash them as the content has them, then send the rest
             hashed = have == from ? before
-                    : have > from ? hashRange(content, copy(before), from, have)
+                    : have > from ? hashRange(content, Digest.copyOf(before), from, have)
                     : hashRange(content, blob.digest().newMessageDigest(), 0, have);
             offset = have;
             if (have == size) {
@@ -292,7 +291,7 @@ final class BlobUpload {
     }
 
     private void checkDigest(MessageDigest md, URI location) {
-        Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+        Digest actual = Digest.of(blob.digest().algorithm(), md);
         if (!actual.equals(blob.digest())) {
             cancel(client, repository, location);
             throw new RegistryException(prefix() + "the content hashes to " + actual + "; the upload was cancelled");
@@ -315,14 +314,6 @@ final class BlobUpload {
             return md;
         } catch (IOException e) {
             throw new RegistryException(prefix() + "reading the blob content failed: " + ConnectionProblems.describe(e), e);
-        }
-    }
-
-    private MessageDigest copy(MessageDigest md) {
-        try {
-            return (MessageDigest) md.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException("the " + blob.digest().algorithm() + " implementation cannot be copied", e);
         }
     }
 
@@ -374,7 +365,8 @@ final class BlobUpload {
                         + " times, last: " + problem);
             }
             pause(call, failures, wait, problem + "; resuming");
-            Status status = status(location);
+            Status status = resumable(location).orElseThrow(() -> new RegistryException(prefix()
+                    + "cannot resume: the registry no longer knows the upload session"));
             location = status.location();
             long have = status.received();
             if (have < offset || have > offset + n) {
@@ -389,18 +381,6 @@ final class BlobUpload {
     }
 
     private record Status(URI location, long received) {
-    }
-
-    /** {@code GET <location>}: how many bytes the registry holds ({@code Range: 0-<last>}), and where to go on. */
-    private Status status(URI location) {
-        HttpCall call = new HttpCall("GET", location, "asking the upload status of blob " + blob.digest())
-                .repository(repository, client.scopes(repository));
-        HttpAnswer r = t.send(call);
-        if (r.status() != 204 && r.status() != 200) {
-            throw t.failure(call, r, "the registry cannot resume this upload");
-        }
-        URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
-        return new Status(next, parseRange(r.header("Range")));
     }
 
     /** {@code 0-N} means N+1 bytes received; no header means none. */

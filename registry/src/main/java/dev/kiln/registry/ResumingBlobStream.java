@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -120,12 +119,7 @@ final class ResumingBlobStream extends InputStream implements SelfVerifyingStrea
             again.update(buffer, 0, k);
             left -= k;
         }
-        MessageDigest sofar;
-        try {
-            sofar = (MessageDigest) md.clone();
-        } catch (CloneNotSupportedException e) {
-            throw new IllegalStateException(e);
-        }
+        MessageDigest sofar = Digest.copyOf(md);
         if (!MessageDigest.isEqual(again.digest(), sofar.digest())) {
             throw new DigestMismatchException(prefix() + "the registry sent the blob again and its first " + n
                     + " bytes differ from those it sent before");
@@ -213,7 +207,7 @@ final class ResumingBlobStream extends InputStream implements SelfVerifyingStrea
     }
 
     private void finish() {
-        Digest actual = new Digest(blob.digest().algorithm(), HexFormat.of().formatHex(md.digest()));
+        Digest actual = Digest.of(blob.digest().algorithm(), md);
         if (!actual.equals(blob.digest())) {
             failure = new DigestMismatchException(prefix() + "the registry sent content that hashes to " + actual);
             throw failure;

@@ -63,7 +63,21 @@ public record Digest(String algorithm, String hex) implements Comparable<Digest>
         for (int n; (n = in.read(buffer)) != -1; ) {
             md.update(buffer, 0, n);
         }
-        return new Digest("sha256", HexFormat.of().formatHex(md.digest()));
+        return of("sha256", md);
+    }
+
+    /** Completes {@code md} (of {@code algorithm}) into a digest; {@code md} is reset. */
+    public static Digest of(String algorithm, MessageDigest md) {
+        return new Digest(algorithm, HexFormat.of().formatHex(md.digest()));
+    }
+
+    /** A copy of {@code md} in its current state, to finish one while the other goes on. */
+    public static MessageDigest copyOf(MessageDigest md) {
+        try {
+            return (MessageDigest) md.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new IllegalStateException("the " + md.getAlgorithm() + " implementation cannot be copied", e);
+        }
     }
 
     /** A fresh MessageDigest for this digest's algorithm. */

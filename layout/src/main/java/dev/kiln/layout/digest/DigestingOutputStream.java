@@ -4,7 +4,6 @@ import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /** Hashes and counts every byte written through it on its way to the wrapped stream. */
 public final class DigestingOutputStream extends FilterOutputStream {
@@ -44,7 +43,7 @@ public final class DigestingOutputStream extends FilterOutputStream {
     /** The digest of everything written; after this call no more bytes may be written. */
     public Digest digest() {
         if (digest == null) {
-            digest = new Digest(algorithm, HexFormat.of().formatHex(md.digest()));
+            digest = Digest.of(algorithm, md);
         }
         return digest;
     }

@@ -4,7 +4,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 
 /**
  * Passes bytes through while hashing them, and fails at end of stream (or as soon as the stream is
@@ -90,7 +89,7 @@ public final class VerifyingInputStream extends FilterInputStream implements Sel
             failure = new DigestMismatchException(what + " " + expected + ": size is " + count + " bytes, expected " + expectedSize);
             throw failure;
         }
-        Digest actual = new Digest(expected.algorithm(), HexFormat.of().formatHex(md.digest()));
+        Digest actual = Digest.of(expected.algorithm(), md);
         if (!actual.equals(expected)) {
             failure = new DigestMismatchException(what + " " + expected + ": content hashes to " + actual);
             throw failure;

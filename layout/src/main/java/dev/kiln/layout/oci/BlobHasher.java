@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -83,7 +82,7 @@ final class BlobHasher {
                         }
                     }
                     for (Map.Entry<String, MessageDigest> e : mds.entrySet()) {
-                        uncompressed.put(e.getKey(), new Digest(e.getKey(), HexFormat.of().formatHex(e.getValue().digest())));
+                        uncompressed.put(e.getKey(), Digest.of(e.getKey(), e.getValue()));
                     }
                 } catch (IOException | UncheckedIOException | LinkageError e) {
                     if (counted.failed != null) {
@@ -99,7 +98,7 @@ final class BlobHasher {
             } else {
                 drain(counted);
             }
-            return new Result(counted.count, new Digest(algorithm, HexFormat.of().formatHex(md.digest())), uncompressed,
+            return new Result(counted.count, Digest.of(algorithm, md), uncompressed,
                     problem);
         }
     }

@@ -26,7 +26,6 @@ import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -394,7 +393,7 @@ public final class DirectoryBlobStore implements BlobStore {
             out.flush();
             Digest actual;
             if (md != null) {
-                actual = new Digest(algorithm, HexFormat.of().formatHex(md.digest()));
+                actual = Digest.of(algorithm, md);
             } else if (checkedDigest.equals(expected) && size == expectedSize) {
                 actual = checkedDigest; // hashed and compared by the source stream, which has ended cleanly
             } else {
