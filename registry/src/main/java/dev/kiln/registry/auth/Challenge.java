@@ -83,6 +83,7 @@ public record Challenge(String scheme, Map<String, String> params) {
                 if (name.isEmpty() || !p.peek('=')) {
                     if (!name.isEmpty() && params.isEmpty() && p.pos == p.text.length()) {
                         params.put("token68", name);
+                        break; // consumed: not the scheme of another challenge
                     }
                     p.pos = mark;
                     break; // the next challenge begins here
