@@ -4,6 +4,7 @@ import dev.kiln.layout.KilnException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -40,6 +41,10 @@ public final class StrictTarInput extends TarArchiveInputStream {
     @Override
     public TarArchiveEntry getNextEntry() throws IOException {
         if (depth++ == 0) {
+            if (getCurrentEntry() != null) {
+                // the rest of an entry its reader left unread is content, not part of the next header
+                transferTo(OutputStream.nullOutputStream());
+            }
             counting.headerStart = counting.total;
         }
         try {
