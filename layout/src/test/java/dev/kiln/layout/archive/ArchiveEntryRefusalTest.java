@@ -1,0 +1,99 @@
+package dev.kiln.layout.archive;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.common.jimfs.Configuration;
+import com.google.common.jimfs.Jimfs;
+import dev.kiln.layout.store.DirectoryBlobStore;
+import dev.kiln.layout.transport.TransportOptions;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+import org.apache.commons.compress.archivers.tar.TarConstants;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * An archive entry kiln will not read is refused in one line that names it printably (control
+ * characters as {@code ?}, long names cut at 200 characters) and says what it is; an archive with
+ * no entries, or one that expands past the limit, is refused as such.
+ */
+class ArchiveEntryRefusalTest {
+    private final FileSystem fs = Jimfs.newFileSystem(Configuration.unix());
+    private final TransportOptions options = TransportOptions.defaults().withTempDir(fs.getPath("/tmp"));
+
+    @AfterEach
+    void close() throws IOException {
+        fs.close();
+    }
+
+    Path archive(TarArchiveEntry... entries) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes, 512)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            for (TarArchiveEntry e : entries) {
+                tar.putArchiveEntry(e);
+                tar.closeArchiveEntry();
+            }
+        }
+        return Files.write(fs.getPath("/a.tar"), bytes.toByteArray());
+    }
+
+    String refusal(TarArchiveEntry... entries) throws IOException {
+        Path a = archive(entries);
+        return assertThrows(ArchiveException.class, () -> OciArchiveReader.open(a, null, options, "oci-archive:a")).getMessage();
+    }
+
+    @Test
+    void devicesAndPipesAreNamedForWhatTheyAre() throws IOException {
+        assertEquals("oci-archive:a: entry 'blobs/c' is a character device; only regular files and folders are allowed; refused",
+                refusal(new TarArchiveEntry("blobs/c", TarConstants.LF_CHR, true)));
+        assertEquals("oci-archive:a: entry 'blobs/b' is a block device; only regular files and folders are allowed; refused",
+                refusal(new TarArchiveEntry("blobs/b", TarConstants.LF_BLK, true)));
+        assertEquals("oci-archive:a: entry 'blobs/p' is a named pipe; only regular files and folders are allowed; refused",
+                refusal(new TarArchiveEntry("blobs/p", TarConstants.LF_FIFO, true)));
+        assertEquals("oci-archive:a: entry 'blobs/x' is a tar entry of type 'Q'; only regular files and folders are allowed; refused",
+                refusal(new TarArchiveEntry("blobs/x", (byte) 'Q', true)));
+    }
+
+    @Test
+    void controlCharactersInNamesAreRefusedAndShownAsQuestionMarks() throws IOException {
+        assertEquals("oci-archive:a: entry 'a?b' has a control character in its name; refused",
+                refusal(new TarArchiveEntry("a\u001fb", true)));
+        assertEquals("oci-archive:a: entry 'a?b' has a control character in its name; refused",
+                refusal(new TarArchiveEntry("a\u007fb", true)));
+        // a space is no control character: this entry is refused for what it is, not for its name
+        assertTrue(refusal(new TarArchiveEntry("a b", true)).contains("is not part of an image archive"));
+    }
+
+    @Test
+    void aLongNameIsCutInTheMessage() throws IOException {
+        String name = "x".repeat(200);
+        assertTrue(refusal(new TarArchiveEntry(name, true)).startsWith("oci-archive:a: entry '" + name + "' is not part"));
+        String longer = name + "yz";
+        assertTrue(refusal(new TarArchiveEntry(longer, true)).startsWith("oci-archive:a: entry '" + name + "...' is not part"));
+    }
+
+    @Test
+    void anArchiveWithoutEntriesIsSaidToBeEmpty() throws IOException {
+        assertEquals("oci-archive:a: empty archive (no tar entries)", refusal());
+        assertEquals("oci-archive:a: not an oci-archive (index.json is missing)", refusal(new TarArchiveEntry("blobs/", true)));
+    }
+
+    @Test
+    void anArchiveThatExpandsPastTheLimitIsRefusedAndOneAtTheLimitIsRead() throws IOException {
+        Path a = Files.write(fs.getPath("/b.tar"), new Tars.Builder().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}").bytes());
+        long size = Files.size(a);
+        DirectoryBlobStore store = new DirectoryBlobStore(fs.getPath("/x/blobs"), fs.getPath("/x/tmp"));
+        ArchiveExtractor.extract(a, ArchiveExtractor.Style.OCI, store, "oci-archive:b", size);
+        ArchiveException e = assertThrows(ArchiveException.class,
+                () -> ArchiveExtractor.extract(a, ArchiveExtractor.Style.OCI, store, "oci-archive:b", 1024));
+        assertTrue(e.getMessage().startsWith("oci-archive:b: expands to more than 1024 bytes"), e.getMessage());
+    }
+}
