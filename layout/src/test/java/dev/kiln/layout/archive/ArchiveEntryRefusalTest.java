@@ -73,6 +73,29 @@ class ArchiveEntryRefusalTest {
     }
 
     @Test
+    void aBackslashAnywhereInANameIsRefused() throws IOException {
+        assertEquals("oci-archive:a: entry '\\evil' has a backslash in its name; refused", refusal(new TarArchiveEntry("\\evil", true)));
+        assertEquals("oci-archive:a: entry 'blobs\\x' has a backslash in its name; refused", refusal(new TarArchiveEntry("blobs\\x", true)));
+    }
+
+    @Test
+    void metadataOfExactlyTheSizeLimitIsNotRefusedForItsSize() throws IOException {
+        byte[] max = new byte[dev.kiln.layout.json.Json.MAX_DOCUMENT_BYTES];
+        java.util.Arrays.fill(max, (byte) ' ');
+        max[0] = '{';
+        max[max.length - 1] = '}';
+        Path a = Files.write(fs.getPath("/m.tar"), new Tars.Builder().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+                .file("index.json", max).bytes());
+        String m = assertThrows(ArchiveException.class, () -> OciArchiveReader.open(a, null, options, "oci-archive:m")).getMessage();
+        assertTrue(!m.contains("limit"), m);
+        byte[] over = java.util.Arrays.copyOf(max, max.length + 1);
+        over[over.length - 1] = ' ';
+        Path b = Files.write(fs.getPath("/o.tar"), new Tars.Builder().file("index.json", over).bytes());
+        assertTrue(assertThrows(ArchiveException.class, () -> OciArchiveReader.open(b, null, options, "oci-archive:o")).getMessage()
+                .contains("is over the 4194304-byte limit"));
+    }
+
+    @Test
     void aLongNameIsCutInTheMessage() throws IOException {
         String name = "x".repeat(200);
         assertTrue(refusal(new TarArchiveEntry(name, true)).startsWith("oci-archive:a: entry '" + name + "' is not part"));

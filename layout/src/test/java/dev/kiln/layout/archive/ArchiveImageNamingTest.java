@@ -37,6 +37,8 @@ class ArchiveImageNamingTest {
         assertEquals(Digest.sha256("b"), IndexEntries.resolve(index, "other:2", "x").digest());
         assertEquals(Digest.sha256("c"), IndexEntries.resolve(index, "latest", "x").digest());
         assertEquals(List.of(), IndexEntries.find(index, "library/hello:2.0"));
+        ImageIndex odd = new ImageIndex(MediaTypes.OCI_INDEX, List.of(entry("d", "Not A:Name")));
+        assertEquals(List.of(), IndexEntries.find(odd, "hello:1.0"), "a ref.name that is no image name matches nothing");
         assertEquals("x: no image named 'nothere:1' in the archive (names: hello:1.0, docker.io/library/other:2, latest)",
                 assertThrows(ArchiveException.class, () -> IndexEntries.resolve(index, "nothere:1", "x")).getMessage());
     }

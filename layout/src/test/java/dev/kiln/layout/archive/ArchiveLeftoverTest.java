@@ -32,6 +32,28 @@ class ArchiveLeftoverTest {
     }
 
     @Test
+    void aStagedDockerArchiveDestinationWithADigestNameIsRefused() throws IOException {
+        dev.kiln.layout.oci.OciLayout staged = dev.kiln.layout.oci.OciLayout.openOrCreate(fs.getPath("/staged"));
+        ImageReference ref = ImageReference.parse("docker-archive:/y.tar:hello@sha256:" + "b".repeat(64));
+        TransportException e = assertThrows(TransportException.class, () -> ArchiveTransports.fromStaged(ref, fs, options, staged));
+        assertTrue(e.getMessage().contains("a docker-archive needs NAME:TAG, not a digest"), e.getMessage());
+    }
+
+    @Test
+    void anArchiveSourceSaysWhatItHoldsAndWhatItIs() throws IOException {
+        TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), "1.0");
+        Path t = fs.getPath("/s.tar");
+        new DockerArchiveWriter().write(a.layout(), a.manifests().get("amd64"), java.util.List.of("hello:1.0"), t);
+        try (ArchiveSource s = DockerArchiveReader.open(t, "hello:1.0", options, "docker-archive:/s.tar:hello:1.0")) {
+            assertEquals("docker-archive:/s.tar:hello:1.0", s.describe());
+            assertTrue(s.hasBlob(s.root()));
+            assertTrue(!s.hasBlob(new dev.kiln.layout.spec.Descriptor(dev.kiln.layout.spec.MediaTypes.OCI_LAYER,
+                    dev.kiln.layout.digest.Digest.sha256("not in it"), 9)));
+        }
+        OciArchiveTest.assertEmpty(tmp);
+    }
+
+    @Test
     void anOciArchiveOfAnotherLayoutVersionIsRefused() throws IOException {
         Path a = fs.getPath("/v2.tar");
         new Tars.Builder().file("oci-layout", "{\"imageLayoutVersion\":\"2.0.0\"}")

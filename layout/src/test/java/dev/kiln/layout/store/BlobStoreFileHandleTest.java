@@ -36,19 +36,23 @@ class BlobStoreFileHandleTest {
     void writersAndFailedOpensLeaveNoFileOpen(@TempDir Path dir) throws IOException {
         DirectoryBlobStore store = new DirectoryBlobStore(dir.resolve("blobs"), dir.resolve("tmp"));
         Descriptor d = store.putBytes(MediaTypes.OCI_LAYER, "content".getBytes(StandardCharsets.UTF_8));
+        // everything opened stays reachable until counted: a leak must not be hidden by the GC closing it
+        List<Object> keep = new ArrayList<>();
+        BlobStore plain = delegatingOpenOnly(store, keep);
         long before = openFiles();
         for (int i = 0; i < ROUNDS; i++) {
             try (BlobWriter w = store.writer()) {
+                keep.add(w);
                 w.stream().write(("blob " + i).getBytes(StandardCharsets.UTF_8));
                 if (i % 2 == 0) {
                     w.commit();
                 } // else abandoned
             }
-            BlobStore plain = delegatingOpenOnly(store);
             assertThrows(EOFException.class, () -> plain.openAt(d.digest(), 1000));
         }
         long after = openFiles();
         assertTrue(after - before < ROUNDS / 10, "open files grew from " + before + " to " + after);
+        assertEquals(2 * ROUNDS, keep.size());
     }
 
     @Test
@@ -63,11 +67,15 @@ class BlobStoreFileHandleTest {
     }
 
     /** A store that has only open (the interface's openAt skips in it). */
-    static BlobStore delegatingOpenOnly(DirectoryBlobStore store) {
+    static BlobStore delegatingOpenOnly(DirectoryBlobStore store, List<Object> keep) {
         return new BlobStore() {
             @Override public boolean exists(Digest digest) { return store.exists(digest); }
             @Override public long size(Digest digest) throws IOException { return store.size(digest); }
-            @Override public InputStream open(Digest digest) throws IOException { return store.open(digest); }
+            @Override public InputStream open(Digest digest) throws IOException {
+                InputStream in = store.open(digest);
+                keep.add(in);
+                return in;
+            }
             @Override public InputStream openVerified(Descriptor descriptor) { throw new UnsupportedOperationException(); }
             @Override public byte[] readSmall(Descriptor descriptor) { throw new UnsupportedOperationException(); }
             @Override public Descriptor put(String mediaType, InputStream in) { throw new UnsupportedOperationException(); }

@@ -98,6 +98,12 @@ class DamagedBlobRepairTest {
         }
         try (BlobWriter w = store.writer()) {
             w.stream().write(CONTENT);
+            Digest empty = Digest.sha256("");
+            DigestMismatchException e = assertThrows(DigestMismatchException.class, () -> w.commit(empty, 0));
+            assertEquals("blob " + empty + ": size is " + d.size() + " bytes, expected 0", e.getMessage(), "an empty blob was expected");
+        }
+        try (BlobWriter w = store.writer()) {
+            w.stream().write(CONTENT);
             DigestMismatchException e = assertThrows(DigestMismatchException.class, () -> w.commit(null, 5));
             assertTrue(e.getMessage().startsWith("blob " + d.digest() + ": size is"), "names what the bytes are: " + e.getMessage());
         }
