@@ -345,7 +345,7 @@ class DockerArchiveTest {
         Path evil = fs.getPath("/evil.tar");
         new Tars.Builder().file("manifest.json", "[]").symlink(legacy + "/layer.tar", "/etc/shadow").writeTo(evil);
         ArchiveException e = assertThrows(ArchiveException.class, () -> DockerArchiveReader.open(evil, null, options, "docker-archive:/evil.tar"));
-        assertEquals("docker-archive:/evil.tar: entry '" + legacy + "/layer.tar' is a symbolic link (to '/etc/shadow'); links are not allowed; refused",
+        assertEquals("docker-archive:/evil.tar: entry '" + legacy + "/layer.tar' is a symbolic link (to '/etc/shadow') out of the archive; such links are not allowed; refused",
                 e.getMessage());
         OciArchiveTest.assertEmpty(tmp);
     }
