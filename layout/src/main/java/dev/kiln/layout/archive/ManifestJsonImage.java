@@ -20,7 +20,8 @@ import java.util.List;
  * The image one entry of a docker-archive's {@code manifest.json} describes. Its config and layers
  * are the files the entry names (stored by digest as the archive streamed), plain-tar layers checked
  * against the config's diff_ids. A manifest the archive's OCI part already holds for this config and
- * these layers is used as it is; otherwise one is made (the config's bytes kept as they are).
+ * these layers is used as it is; otherwise an OCI manifest is made (the config's bytes kept as they
+ * are; layer types from the descriptors LayerSources keeps, else from the files' magic bytes).
  *
  * <p>{@code LayerSources} (keyed by diff_id) keeps a descriptor the saver had for a layer. A
  * descriptor with {@code urls}, or of a foreign / non-distributable type, is a foreign layer:
@@ -69,15 +70,14 @@ final class ManifestJsonImage {
         if (existing != null) {
             return existing;
         }
-        // Docker schema2 has no zstd type and must not mix in OCI types: then the whole manifest is OCI
-        boolean oci = layers.stream().anyMatch(l -> !MediaTypes.isDocker(l.mediaType()));
-        String configType = oci ? MediaTypes.OCI_CONFIG : MediaTypes.DOCKER_CONFIG;
-        String manifestType = oci ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_MANIFEST;
+        // an OCI manifest: it sits in OCI indexes (a layout's index.json) that skopeo and umoci read, which
+        // list OCI types only, and it has a type for every compression (Docker schema2 has no zstd)
+        String manifestType = MediaTypes.OCI_MANIFEST;
         List<Descriptor> typed = new ArrayList<>();
         for (Descriptor l : layers) {
-            typed.add(oci ? l.withMediaType(MediaTypes.toOci(l.mediaType())) : l);
+            typed.add(l.withMediaType(MediaTypes.toOci(l.mediaType())));
         }
-        ImageManifest m = new ImageManifest(manifestType, new Descriptor(configType, configFile.digest(), configFile.size()), typed);
+        ImageManifest m = new ImageManifest(manifestType, new Descriptor(MediaTypes.OCI_CONFIG, configFile.digest(), configFile.size()), typed);
         Descriptor d = store.putBytes(manifestType, m.toBytes());
         return d.withPlatform(config.platform());
     }
@@ -156,7 +156,7 @@ final class ManifestJsonImage {
     }
 
     private enum Compression {
-        NONE(MediaTypes.DOCKER_LAYER_TAR), GZIP(MediaTypes.DOCKER_LAYER_GZIP), ZSTD(MediaTypes.OCI_LAYER_ZSTD);
+        NONE(MediaTypes.OCI_LAYER), GZIP(MediaTypes.OCI_LAYER_GZIP), ZSTD(MediaTypes.OCI_LAYER_ZSTD);
 
         final String mediaType;
 
