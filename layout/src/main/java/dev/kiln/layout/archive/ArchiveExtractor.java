@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -26,12 +27,11 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * Reads an image archive (a tar, plain or gzipped) into a blob store, refusing anything that could
  * write outside it or confuse a reader: absolute names, {@code ..}, devices, hard links, duplicates,
  * files among the blobs whose names are not digests, and symbolic links but the aliases a
- * {@code docker save} writes.
- * Nothing is created from an entry's name: blobs go into the store under their digest (checked
- * while they stream), the small metadata files stay in memory. Files the format does not define
- * are ignored, as the image-layout spec asks: an oci-archive skips them; a docker-archive keeps
- * every regular file by digest (its {@code manifest.json}, which may come last, says which it uses;
- * the rest goes with the temporary store).
+ * {@code docker save} writes. Nothing is created from an entry's name: blobs go into the store
+ * under their digest (checked while they stream), the small metadata files stay in memory. Files
+ * the format does not define are ignored, as the image-layout spec asks: an oci-archive skips them;
+ * a docker-archive keeps every regular file by digest (its {@code manifest.json}, which may come
+ * last, says which it uses; the rest goes with the temporary store).
  */
 final class ArchiveExtractor {
     /** How the files outside the OCI layout are read. */
@@ -246,7 +246,7 @@ final class ArchiveExtractor {
                 return null;
             }
         }
-        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        ArrayDeque<String> parts = new ArrayDeque<>();
         int slash = name.lastIndexOf('/');
         if (slash > 0) {
             for (String p : name.substring(0, slash).split("/")) {

@@ -25,10 +25,9 @@ import java.util.List;
  * {@code manifest.json} is read whenever index.json names no image (Docker 25.0's save of an image
  * by ID writes {@code "manifests": null}, read as empty), when it names none of that name, and when
  * the archive holds the manifest it names only in part (Docker 25.0.0 wrote it without its layers).
- * Otherwise (Docker before 25,
- * podman's docker-archive, go-containerregistry) {@code manifest.json} is read, see
- * {@link ManifestJsonImage}. The image is chosen by {@code NAME:TAG} (RepoTags, or index.json
- * names), {@code @N} (the N-th manifest.json entry), or is the only one.
+ * Otherwise (Docker before 25, podman's docker-archive, go-containerregistry) {@code manifest.json}
+ * is read, see {@link ManifestJsonImage}. The image is chosen by {@code NAME:TAG} (RepoTags, or
+ * index.json names), {@code @N} (the N-th manifest.json entry), or is the only one.
  */
 public final class DockerArchiveReader {
     private DockerArchiveReader() {
