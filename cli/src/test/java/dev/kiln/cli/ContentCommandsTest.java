@@ -114,6 +114,13 @@ class ContentCommandsTest {
         kiln("copy", "oci-archive:" + archive + ":c", "oci:" + back + ":c").ok();
         assertEquals(chart, KilnTestSupport.rootDigestOf(back, "c"));
         kiln("verify", "--deep", "oci:" + back).ok();
+        // an artifact is no base image and no platform of an index: said as such
+        Path ctx = Files.createDirectories(tmp.resolve("ctx"));
+        Files.writeString(ctx.resolve("Dockerfile"), "FROM oci:" + l + ":chart\nENV A=1\n");
+        assertOneLine(kiln("build", ctx.toString(), "--platform", "linux/amd64", "-t", "x:1", "-o", "oci:" + tmp.resolve("b")),
+                "Dockerfile:1", "is an artifact (" + TestArtifacts.HELM_CONFIG + "), not an image");
+        assertOneLine(kiln("index", "create", "oci:" + tmp.resolve("ix") + ":t", "oci:" + l + ":chart"),
+                "is an artifact (" + TestArtifacts.HELM_CONFIG + "), not an image");
         // a docker-archive holds images only: refused, not written without its config
         Run r = kiln("copy", "oci:" + l + ":chart", "docker-archive:" + tmp.resolve("d.tar"));
         assertOneLine(r, "is an artifact (" + TestArtifacts.HELM_CONFIG + ")", "docker-archive holds images only");
