@@ -10,9 +10,10 @@ import java.util.TreeSet;
 /**
  * The media-type checks of {@link Verifier}, one reference at a time: known types in the right
  * place (index entries are indexes or manifests, an image's config a config, its layers layers;
- * an artifact, marked by {@code artifactType} or the empty config, may carry any type), the
- * {@code mediaType} inside an index or manifest equal to its descriptor's, and warnings for
- * documents without a mediaType and for Docker and OCI types mixed.
+ * an artifact, whose config is any other type, may carry any layer type), {@code artifactType}
+ * present when the config is the empty descriptor (the image-spec's one requirement) and a media
+ * type when present, the {@code mediaType} inside an index or manifest equal to its descriptor's,
+ * and warnings for documents without a mediaType and for Docker and OCI types mixed.
  */
 final class MediaTypeRules {
     private MediaTypeRules() {

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  *
  * <p>An entry of index.json or of an index whose media type is not known is read as a document
  * too, and followed when its content is an index or manifest, so that gc never mistakes what an
- * unknown-typed manifest references for garbage.
+ * unknown-typed manifest references for garbage. A Docker schema1 manifest, and an unknown document
+ * that names digests, are problems of the walk: what they reference is not known, so gc refuses.
  */
 public final class Walker {
     private final Path root;

@@ -31,9 +31,6 @@ public final class MediaTypes {
     public static final String DOCKER_SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json";
     public static final String DOCKER_SCHEMA1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
-    /** The empty descriptor's content ({@code {}}) and digest, the config of an artifact that has none. */
-    public static final String EMPTY_JSON_DIGEST = "sha256:44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a";
-
     /** Annotation holding a tag in index.json (OCI image layout). */
     public static final String ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
     /** Annotation holding the full image name in index.json, as containerd and Docker 25+ write it. */

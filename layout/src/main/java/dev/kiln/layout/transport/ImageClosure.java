@@ -19,7 +19,10 @@ import java.util.Set;
 /**
  * Everything an image root references, children before parents (layers, config, manifest; each
  * child of an index; then the index), each digest once. Manifests and indexes come with their exact
- * bytes; blobs are only named.
+ * bytes; blobs are only named. Artifacts (any config type) are manifests like images. A root or
+ * index entry that is a Docker schema1 manifest, or of a type that is neither an index nor a
+ * manifest kiln knows, is refused ({@link UnsupportedContentException}): what it references cannot
+ * be known, and a closure that left it out would make a copy hold less than its source.
  */
 public final class ImageClosure {
     private static final int MAX_DEPTH = 8;
