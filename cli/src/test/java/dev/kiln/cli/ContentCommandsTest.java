@@ -102,6 +102,21 @@ class ContentCommandsTest {
         assertEquals("2024-05-01T00:00:00Z", j.get("annotations").get("org.opencontainers.image.created").asText());
         // the config as stored, whatever its type
         assertEquals("{}", kiln("inspect", "--config", "oci:" + l + ":sbom").ok().out());
+
+        // an index of artifacts: no platform image, and its entries said, not an empty list
+        OciLayout layout = OciLayout.open(l);
+        Descriptor chartEntry = layout.resolve("chart").withAnnotations(null);
+        Descriptor charts = layout.blobs().putBytes(MediaTypes.OCI_INDEX, new ImageIndex(MediaTypes.OCI_INDEX,
+                List.of(new Descriptor(chartEntry.mediaType(), chartEntry.digest(), chartEntry.size(), null, null, null,
+                        TestArtifacts.HELM_CONFIG, null, null))).toBytes());
+        layout.tag(LayoutTag.parse("charts"), charts);
+        String index = kiln("inspect", "oci:" + l + ":charts").ok().out();
+        assertTrue(index.contains("Platforms: (none: the index lists no image manifest)"), index);
+        assertTrue(index.contains("Other entries:") && index.contains(chartEntry.digest().toString())
+                && index.contains("artifact " + TestArtifacts.HELM_CONFIG), index);
+        JsonNode ij = MAPPER.readTree(kiln("inspect", "--json", "oci:" + l + ":charts").ok().out());
+        assertEquals(0, ij.get("manifests").size());
+        assertEquals(chartEntry.digest().toString(), ij.get("otherEntries").get(0).get("digest").asText());
     }
 
     @Test

@@ -17,7 +17,7 @@ final class SchemaVersion {
             throw f.bad("schemaVersion", "missing (want 2)");
         }
         if (v == 1) {
-            throw UnsupportedContentException.schema1(f.where());
+            throw UnsupportedContentException.schema1(f.where() + " has schemaVersion 1: it");
         }
         if (v != 2) {
             throw new UnsupportedContentException(f.where() + ": schemaVersion " + v

@@ -99,6 +99,7 @@ public final class ImageReader {
         }
         byte[] bytes = readBlob(d, "manifest");
         ImageManifest m = wrap(() -> ImageManifest.parse(bytes, source.describe() + ": manifest " + d.digest()));
+        ImageClosure.checkChildTypes(m, d, source.describe()); // an artifact may have any config, but not a manifest's
         return new Raw<>(bytes, m, d);
     }
 
@@ -220,7 +221,6 @@ public final class ImageReader {
     /** The image a manifest descriptor names. */
     public Image image(Descriptor manifest) throws IOException {
         Raw<ImageManifest> m = readManifest(manifest);
-        ImageClosure.checkChildTypes(m.value(), manifest, source.describe());
         if (!m.value().isImage()) {
             throw new TransportException(source.describe() + ": manifest " + manifest.digest() + " is an artifact ("
                     + m.value().effectiveArtifactType() + "), not an image: it has no image config");

@@ -146,7 +146,7 @@ class ContentCopyTest {
         assertTrue(e.getMessage().contains("schemaVersion 99999"), e.getMessage());
         e = assertThrows(JsonFormatException.class, () -> ImageManifest.parse(
                 "{\"schemaVersion\":1,\"fsLayers\":[]}".getBytes(StandardCharsets.UTF_8), "s1.json"));
-        assertTrue(e.getMessage().contains("s1.json is a Docker schema1 manifest"), e.getMessage());
+        assertTrue(e.getMessage().contains("s1.json has schemaVersion 1: it is a Docker schema1 manifest"), e.getMessage());
         assertFalse(e.getMessage().contains("config"), e.getMessage());
     }
 }
