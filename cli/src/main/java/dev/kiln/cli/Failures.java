@@ -1,5 +1,6 @@
 package dev.kiln.cli;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -51,7 +52,26 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         return t instanceof UsageException ? USAGE : FAILED;
     }
 
+    /** The one-line message of a failure, with what to do about it when the library gave a hint. */
     static String message(Throwable t) {
+        String m = bareMessage(t);
+        Hint hint = KilnException.hintOf(t);
+        String advice = hint == null ? null : advice(hint);
+        return advice == null || m.contains(advice) ? m : m + "; " + advice;
+    }
+
+    /** The library's hints in the command line's words: the commands and flags that exist. */
+    static String advice(Hint hint) {
+        return switch (hint) {
+            case CONVERT_SCHEMA1 -> "convert it first, e.g. with skopeo copy --format v2s2 to a registry, or with"
+                    + " skopeo copy to an oci: layout (which writes OCI)";
+            case DOCKER_MEDIA_TYPES -> "build the image with Docker media types: kiln build --format docker";
+            case AMBIGUOUS_TAG -> "remove the tag from all of them with kiln tag --delete oci:DIR:TAG, then copy or"
+                    + " build the image you want under that tag again";
+        };
+    }
+
+    private static String bareMessage(Throwable t) {
         if (isDiskFull(t)) {
             return DISK_FULL;
         }

@@ -136,6 +136,16 @@ final class KilnTestSupport {
         return m.get(0).get("digest").asText();
     }
 
+    /** The digest of the entry of index.json tagged {@code tag} (org.opencontainers.image.ref.name). */
+    static String rootDigestOf(Path layout, String tag) throws IOException {
+        for (JsonNode d : json(layout.resolve("index.json")).get("manifests")) {
+            if (tag.equals(d.path("annotations").path("org.opencontainers.image.ref.name").asText(null))) {
+                return d.get("digest").asText();
+            }
+        }
+        throw new AssertionError("no entry tagged " + tag + " in " + layout);
+    }
+
     /** platform (os/arch[/variant]) -> manifest descriptor, from the nested index. */
     static Map<String, JsonNode> platformManifests(Path layout) throws IOException {
         JsonNode inner = blobJson(layout, rootDigest(layout));

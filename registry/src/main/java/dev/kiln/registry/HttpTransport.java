@@ -1,5 +1,6 @@
 package dev.kiln.registry;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.json.Json;
 import dev.kiln.registry.auth.Authenticator;
 import dev.kiln.registry.auth.CredentialsException;
@@ -276,6 +277,11 @@ final class HttpTransport {
 
     /** The error for an answer the caller cannot use; {@code hint} is appended when not null. */
     RegistryException failure(HttpCall c, HttpAnswer r, String hint) {
+        return failure(c, r, hint, null);
+    }
+
+    /** As above, carrying {@code action}: what the user can do, worded by the command line. */
+    RegistryException failure(HttpCall c, HttpAnswer r, String hint, Hint action) {
         List<RegistryError> errors = r.errors();
         StringBuilder m = new StringBuilder("registry ").append(registry);
         if (c.repository != null) {
@@ -292,7 +298,7 @@ final class HttpTransport {
         if (hint != null) {
             m.append("; ").append(hint);
         }
-        return new RegistryException(m.toString(), r.status(), errors, null);
+        return new RegistryException(m.toString(), r.status(), errors, null, action);
     }
 
     private String authHint(HttpCall c, HttpAnswer r) {

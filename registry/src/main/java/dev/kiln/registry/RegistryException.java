@@ -1,5 +1,6 @@
 package dev.kiln.registry;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.transport.TransportException;
 import java.util.List;
 
@@ -21,7 +22,11 @@ public class RegistryException extends TransportException {
     }
 
     public RegistryException(String message, int status, List<RegistryError> errors, Throwable cause) {
-        super(oneLine(message), cause);
+        this(message, status, errors, cause, null);
+    }
+
+    public RegistryException(String message, int status, List<RegistryError> errors, Throwable cause, Hint hint) {
+        super(oneLine(message), cause, hint);
         this.status = status;
         this.errors = List.copyOf(errors);
     }
