@@ -179,6 +179,23 @@ class DockerfileFidelityTest {
         assertTrue(layer(m, 4).containsKey("srv/f"), "a file copied onto an existing folder goes into it");
     }
 
+    /** The folders a layer writes again are part of its cache key: another base gives another layer. */
+    @Test
+    void theLayerCacheKeyCoversTheParentFoldersMetadata() throws IOException {
+        Path cache = tmp.resolve("cache");
+        Path sticky = tmp.resolve("sticky");
+        Path plain = tmp.resolve("plain");
+        baseImage(sticky, tar("d tmp 1777 0 0"), List.of());
+        baseImage(plain, tar("d tmp 0755 0 0"), List.of());
+        context("ARG BASE\nFROM oci:${BASE}:t\nCOPY f /tmp/\n");
+        file("f", "f\n", "rw-r--r--");
+        JsonNode a = build("--cache-dir", cache.toString(), "--build-arg", "BASE=" + sticky)[0];
+        assertFolder(layer(a, 1).get("tmp"), 01777, 0, 0);
+        JsonNode b = build("--cache-dir", cache.toString(), "--build-arg", "BASE=" + plain)[0];
+        assertFolder(layer(b, 1).get("tmp"), 0755, 0, 0);
+        assertFalse(a.at("/layers/1/digest").equals(b.at("/layers/1/digest")), "not the cached layer of the other base");
+    }
+
     // 2. folders the build creates, and their owners
 
     @Test
