@@ -85,7 +85,7 @@ final class BlobUpload {
         if (r.status() != 202 || r.header("Location").isEmpty()) {
             throw t.failure(call, r, r.status() == 202 ? "the registry sent no Location for the upload" : null);
         }
-        return new Session(Locations.resolve(r.uri(), r.header("Location").get()), minChunk(r));
+        return new Session(t.location(call, r, null), minChunk(r));
     }
 
     static long minChunk(HttpAnswer r) {
@@ -222,7 +222,7 @@ final class BlobUpload {
                 HttpAnswer r = t.sendOnce(call);
                 refuseBadContent(body[0], location);
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
-                    URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                    URI next = t.location(call, r, location);
                     if (body[0] == null || body[0].sent() != size - from) {
                         cancel(client, repository, location);
                         throw new RegistryException(prefix() + "the registry accepted the upload before all of it was sent");
@@ -320,7 +320,7 @@ final class BlobUpload {
     /** The upload status, or empty when the registry no longer knows the session (404, or a 400/416 about it). */
     private Optional<Status> resumable(URI location) {
         HttpCall call = new HttpCall("GET", location, "asking the upload status of blob " + blob.digest())
-                .repository(repository, client.scopes(repository));
+                .repository(repository, client.scopes(repository)).noBody();
         HttpAnswer r = t.send(call);
         if (r.status() == 404 || r.status() == 400 || r.status() == 416) {
             return Optional.empty();
@@ -328,7 +328,7 @@ final class BlobUpload {
         if (r.status() != 204 && r.status() != 200) {
             throw t.failure(call, r, "the registry cannot resume this upload");
         }
-        URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+        URI next = t.location(call, r, location);
         return Optional.of(new Status(next, parseRange(r.header("Range"))));
     }
 
@@ -349,7 +349,7 @@ final class BlobUpload {
             try {
                 HttpAnswer r = t.sendOnce(call);
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
-                    return r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                    return t.location(call, r, location);
                 }
                 if (r.status() != 416 && !HttpTransport.isRetryableStatus(r.status())) {
                     throw t.failure(call, r, null);

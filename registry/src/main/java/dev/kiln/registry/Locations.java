@@ -6,6 +6,8 @@ import java.net.URISyntaxException;
 /**
  * Resolves {@code Location} headers: absolute URLs (possibly on another host, such as a storage
  * service), absolute paths, and relative references, all against the URL of the request answered.
+ * Only {@code http} and {@code https} URLs with a host are followed; anything else is refused with an
+ * {@link IllegalArgumentException} that callers turn into the registry's failure.
  */
 public final class Locations {
     private Locations() {
@@ -31,6 +33,9 @@ public final class Locations {
             String scheme = ref.getScheme().toLowerCase(java.util.Locale.ROOT);
             if (!scheme.equals("http") && !scheme.equals("https")) {
                 throw new IllegalArgumentException("Location header with unsupported scheme '" + scheme + "'");
+            }
+            if (ref.getHost() == null) {
+                throw new IllegalArgumentException("Location header without a usable host name");
             }
             return ref;
         }
