@@ -7,6 +7,8 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,6 +70,7 @@ public final class HostileRegistry implements AutoCloseable {
     }
 
     private final HttpServer server;
+    private final ServerSocket front;
     private final String host;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final AtomicLong bytesSent = new AtomicLong();
@@ -82,7 +85,10 @@ public final class HostileRegistry implements AutoCloseable {
             throw new IllegalArgumentException("127.0.0." + lastOctet + ": want 2..254");
         }
         this.host = "127.0.0." + lastOctet;
-        server = HttpServer.create(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) lastOctet}), 0), 50);
+        InetAddress address = InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) lastOctet});
+        server = HttpServer.create(new InetSocketAddress(address, 0), 50);
+        front = new ServerSocket(0, 50, address);
+        pool.execute(this::acceptLoop);
         server.createContext("/", ex -> {
             try (ex) {
                 byte[] body;
@@ -118,7 +124,56 @@ public final class HostileRegistry implements AutoCloseable {
 
     /** {@code 127.0.0.N:PORT}, as in image references. */
     public String address() {
-        return host + ":" + server.getAddress().getPort();
+        return host + ":" + front.getLocalPort();
+    }
+
+    public int port() {
+        return front.getLocalPort();
+    }
+
+    /**
+     * The JDK's HttpServer never answers a TLS ClientHello; like Go's servers, the front answers one
+     * with a plain 400 at once (so an HTTPS attempt fails fast, as against a real plain-HTTP registry)
+     * and pipes everything else to the server.
+     */
+    private void acceptLoop() {
+        while (!front.isClosed()) {
+            try {
+                Socket client = front.accept();
+                pool.execute(() -> serve(client));
+            } catch (IOException | java.util.concurrent.RejectedExecutionException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket client) {
+        try (client) {
+            InputStream in = client.getInputStream();
+            int first = in.read();
+            if (first < 0) {
+                return;
+            }
+            if (first == 0x16) {
+                client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                return;
+            }
+            try (Socket back = new Socket(server.getAddress().getAddress(), server.getAddress().getPort())) {
+                back.getOutputStream().write(first);
+                pool.execute(() -> {
+                    try {
+                        in.transferTo(back.getOutputStream());
+                        back.shutdownOutput();
+                    } catch (IOException e) {
+                        // either side closed
+                    }
+                });
+                back.getInputStream().transferTo(client.getOutputStream());
+            }
+        } catch (IOException e) {
+            // the client went away
+        }
     }
 
     public String host() {
@@ -146,6 +201,11 @@ public final class HostileRegistry implements AutoCloseable {
 
     @Override
     public void close() {
+        try {
+            front.close();
+        } catch (IOException e) {
+            // closing anyway
+        }
         server.stop(0);
         pool.shutdownNow();
     }

@@ -273,7 +273,7 @@ final class HttpTransport {
             return Locations.resolve(r.uri(), l.get());
         } catch (IllegalArgumentException e) {
             r.discard();
-            throw new RegistryException(prefix(c) + c.what + " failed: the registry answered HTTP " + r.status() + " with an "
+            throw new RegistryException(prefix(c) + c.what + " failed: the registry answered HTTP " + r.status() + " with a "
                     + RegistryError.clean(e.getMessage()), r.status(), List.of(), null);
         }
     }
