@@ -40,8 +40,6 @@ final class HttpTransport {
     static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_AUTH_RETRIES = 2;
-    private static final List<String> LOGGED_HEADERS = List.of("Location", "Range", "Docker-Content-Digest",
-            "Content-Length", "Content-Type", "OCI-Chunk-Min-Length", "Retry-After", "WWW-Authenticate", "Docker-Upload-UUID");
 
     private final String registry;
     private final HttpClient http;
@@ -102,12 +100,7 @@ final class HttpTransport {
         long start = System.nanoTime();
         HttpRequest request = build(c, c.uri, null);
         log("> " + c.method + " " + Redaction.url(c.uri));
-        CompletableFuture<HttpResponse<InputStream>> future;
-        try {
-            future = http.sendAsync(request, BodyStream.handler(options.readTimeout()));
-        } catch (IllegalArgumentException e) {
-            throw unusableUri(c, c.uri, e);
-        }
+        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request, BodyStream.handler(options.readTimeout()));
         try {
             HttpResponse<InputStream> r = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
             int status = r.statusCode();
@@ -123,7 +116,7 @@ final class HttpTransport {
                 }
             }
             HttpAnswer response = new HttpAnswer(status, r.headers(), c.uri, body, null);
-            log("< " + status + " " + c.method + " " + Redaction.url(c.uri) + responseHeadersForLog(r.headers()) + bodyForLog(response));
+            log("< " + status + " " + c.method + " " + Redaction.url(c.uri) + ExchangeLog.response(response));
             return response;
         } catch (TimeoutException e) {
             future.cancel(true);
@@ -168,12 +161,10 @@ final class HttpTransport {
                         + uri.getHost() + " (not a loopback address); use HTTPS");
             }
             HttpRequest request = build(c, uri, authorization);
-            log("> " + c.method + " " + Redaction.url(uri) + headersForLog(request));
+            log("> " + c.method + " " + Redaction.url(uri) + ExchangeLog.request(request));
             HttpResponse<InputStream> r;
             try {
                 r = http.send(request, BodyStream.handler(options.readTimeout()));
-            } catch (IllegalArgumentException e) {
-                throw unusableUri(c, uri, e); // the JDK refuses some URLs a registry may name (no host, odd ports)
             } catch (IOException e) {
                 log("! " + c.method + " " + Redaction.url(uri) + ": " + ConnectionProblems.describe(e));
                 if (retry && attempt < policy.maxAttempts() && ConnectionProblems.isTransient(e)) {
@@ -211,8 +202,7 @@ final class HttpTransport {
                 }
             }
             HttpAnswer response = new HttpAnswer(status, r.headers(), uri, body, streamIt ? r.body() : null);
-            log("< " + status + " " + c.method + " " + Redaction.url(uri) + responseHeadersForLog(r.headers())
-                    + errorsForLog(response) + bodyForLog(response));
+            log("< " + status + " " + c.method + " " + Redaction.url(uri) + ExchangeLog.response(response));
             if (status == 401 && c.authenticate && ownOrigin && authRetries < MAX_AUTH_RETRIES) {
                 boolean again = auth.unauthorized(r.headers().allValues("WWW-Authenticate"), scopes, c.repository, authorization);
                 if (again) {
@@ -301,8 +291,15 @@ final class HttpTransport {
         }
     }
 
+    /** The request; a URL the JDK's client refuses (no host it accepts, another scheme) fails the call in one line. */
     private HttpRequest build(HttpCall c, URI uri, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(c.timeout != null ? c.timeout : options.requestTimeout());
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(uri);
+        } catch (IllegalArgumentException e) {
+            throw unusableUri(c, uri, e);
+        }
+        b.timeout(c.timeout != null ? c.timeout : options.requestTimeout());
         c.headers.forEach(b::header);
         b.header("User-Agent", options.userAgent());
         if (authorization != null) {
@@ -390,45 +387,5 @@ final class HttpTransport {
         if (options.debug() != null) {
             options.debug().accept(KnownSecrets.redact("registry " + registry + ": " + line));
         }
-    }
-
-    private static String headersForLog(HttpRequest r) {
-        StringBuilder b = new StringBuilder();
-        r.headers().map().forEach((k, vs) -> {
-            if (!k.equalsIgnoreCase("User-Agent")) {
-                vs.forEach(v -> b.append(" [").append(Redaction.header(k, v)).append(']'));
-            }
-        });
-        r.bodyPublisher().ifPresent(p -> {
-            if (p.contentLength() > 0) {
-                b.append(" [").append(p.contentLength()).append(" bytes]");
-            }
-        });
-        return b.toString();
-    }
-
-    private static String responseHeadersForLog(HttpHeaders h) {
-        StringBuilder b = new StringBuilder();
-        for (String name : LOGGED_HEADERS) {
-            h.allValues(name).forEach(v -> b.append(" [").append(Redaction.header(name, v)).append(']'));
-        }
-        return b.toString();
-    }
-
-    /** The start of an error body that is not the spec's error JSON, cleaned, redacted and cut (for --debug). */
-    private static String bodyForLog(HttpAnswer r) {
-        if (r.ok() || r.body() == null || r.body().length == 0 || !r.errors().isEmpty()) {
-            return "";
-        }
-        String text = new String(r.body(), 0, Math.min(r.body().length, 4096), java.nio.charset.StandardCharsets.UTF_8);
-        return " [body: " + RegistryError.clean(text) + "]";
-    }
-
-    private static String errorsForLog(HttpAnswer r) {
-        if (r.ok() || r.body() == null) {
-            return "";
-        }
-        List<RegistryError> errors = r.errors();
-        return errors.isEmpty() ? "" : " " + errors;
     }
 }

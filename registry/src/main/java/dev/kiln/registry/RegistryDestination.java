@@ -134,13 +134,11 @@ public final class RegistryDestination implements ImageDestination {
     @Override
     public void putBlob(Descriptor descriptor, InputStream content) throws IOException {
         once(descriptor, () -> {
-            if (mountsTried.contains(descriptor.digest())) {
-                BlobMount.Result opened = sessions.remove(descriptor.digest());
-                client.markPush(repository);
-                new BlobUpload(client, repository, descriptor).upload(content, opened == null ? null : opened.session(),
-                        opened == null ? 0 : opened.minChunk());
-            } else {
+            BlobMount.Result tried = afterMounts(descriptor);
+            if (tried == null) {
                 client.pushBlob(repository, descriptor, content, mountFrom);
+            } else {
+                new BlobUpload(client, repository, descriptor).upload(content, tried.session(), tried.minChunk());
             }
         });
     }
@@ -152,15 +150,26 @@ public final class RegistryDestination implements ImageDestination {
     @Override
     public void putBlob(Descriptor descriptor, SeekableBlob content) throws IOException {
         once(descriptor, () -> {
-            if (mountsTried.contains(descriptor.digest())) {
-                BlobMount.Result opened = sessions.remove(descriptor.digest());
-                client.markPush(repository);
-                new BlobUpload(client, repository, descriptor).upload(content, opened == null ? null : opened.session(),
-                        opened == null ? 0 : opened.minChunk());
-            } else {
+            BlobMount.Result tried = afterMounts(descriptor);
+            if (tried == null) {
                 client.pushBlob(repository, descriptor, content, mountFrom);
+            } else {
+                new BlobUpload(client, repository, descriptor).upload(content, tried.session(), tried.minChunk());
             }
         });
+    }
+
+    /**
+     * Null when {@link #hasBlob} did not try the mounts for this blob (the upload then tries them);
+     * else what they left: the upload session a refused mount opened, or none.
+     */
+    private BlobMount.Result afterMounts(Descriptor descriptor) {
+        if (!mountsTried.contains(descriptor.digest())) {
+            return null;
+        }
+        client.markPush(repository);
+        BlobMount.Result opened = sessions.remove(descriptor.digest());
+        return opened != null ? opened : new BlobMount.Result(false, null, 0);
     }
 
     private interface Push {
