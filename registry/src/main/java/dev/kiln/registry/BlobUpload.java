@@ -10,6 +10,7 @@ import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -329,7 +330,11 @@ final class BlobUpload {
             throw t.failure(call, r, "the registry cannot resume this upload");
         }
         URI next = t.location(call, r, location);
-        return Optional.of(new Status(next, parseRange(r.header("Range"))));
+        try {
+            return Optional.of(new Status(next, parseRange(r.header("Range"))));
+        } catch (RegistryException e) {
+            throw new RegistryException(prefix() + e.getMessage(), r.status(), List.of(), null); // the registry's wrong answer
+        }
     }
 
     /** PATCHes bytes {@code [0, n)} of the buffer, which sit at {@code offset} of the blob; returns the next location. */
