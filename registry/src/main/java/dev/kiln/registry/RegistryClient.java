@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
  *
  * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
- * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) plain HTTP is asked
+ * ({@link Hosts#isLoopback}: {@code 127.0.0.0/8}, {@code ::1}, IPv4-mapped loopback, and
+ * {@code localhost} names that resolve to loopback only, as Docker treats them) plain HTTP is asked
  * first, and HTTPS when the port does not answer plain HTTP as a registry; a TLS registry on
  * loopback is still verified. With {@code insecure}, HTTPS is tried first and plain HTTP when the
  * port does not speak TLS. Credentials never travel over plain HTTP to a host that is not loopback.
