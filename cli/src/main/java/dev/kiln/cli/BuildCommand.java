@@ -101,7 +101,7 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--no-cache", description = "Build every layer, ignoring and not filling the layer cache.")
     boolean noCache;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Layer cache (default: $KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln or ~/.cache/kiln).")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Layer cache (default: $KILN_CACHE_DIR, $XDG_CACHE_HOME/kiln or $HOME/.cache/kiln).")
     String cacheDir;
 
     @Option(names = {"-j", "--jobs"}, defaultValue = "2", description = "Platforms built at once (default ${DEFAULT-VALUE}).")

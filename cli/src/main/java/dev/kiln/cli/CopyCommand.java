@@ -29,7 +29,12 @@ import picocli.CommandLine.Spec;
             "  kiln copy oci:out:1.0 oci-archive:hello.tar:1.0",
             "  kiln copy oci:out:1.0 docker-archive:hello.tar:example.com/hello:1.0",
             "  kiln copy --platform linux/arm64 oci:out:1.0 oci:arm-only:1.0",
-            "  kiln copy docker-archive:saved.tar oci:bases:alpine"})
+            "  kiln copy docker-archive:saved.tar oci:bases:alpine",
+            "  kiln copy --src-creds alice:pw --dest-creds bob:pw docker://a.example/x:1 docker://b.example/y:1",
+            "",
+            "Between two registries each side has its own --src-*/--dest-* options (plain --creds, --cert-dir,",
+            "--insecure and --tls-verify are refused there); credentials never go to the other side. Within one",
+            "registry, blobs are mounted from the source repository instead of uploaded again."})
 class CopyCommand implements Callable<Integer> {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -39,6 +44,9 @@ class CopyCommand implements Callable<Integer> {
 
     @Mixin
     RegistryFlags registry;
+
+    @Mixin
+    SideRegistryFlags sides;
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "Copy only these platforms (comma-separated or repeated).")
     List<String> platforms = new ArrayList<>();
@@ -83,14 +91,21 @@ class CopyCommand implements Callable<Integer> {
                 .withParallelism(jobs)
                 .withListener(foreign);
         CopyResult result;
-        var transports = Sources.transports(registry.options(jobs, common.debug, err));
-        var sourceOptions = Sources.withLimit("--max-expanded-size", maxExpandedSize);
+        var srcRef = Sources.parse(source);
         var destRef = Sources.parse(destination);
+        SideRegistryFlags.Sides side = sides.resolve(registry, isRegistry(srcRef), isRegistry(destRef));
+        // each side gets its own registry options (credentials, certificates, TLS); mount sources are shared
+        var mounts = new dev.kiln.registry.MountCandidates();
+        var mounted = new dev.kiln.registry.TransferSummary();
+        var srcTransports = Sources.transports(registry.options(jobs, common.debug, err, side.source()), mounts);
+        var destTransports = Sources.transports(registry.options(jobs, common.debug, err, side.destination())
+                .withProgress(mounted), mounts);
+        var sourceOptions = Sources.withLimit("--max-expanded-size", maxExpandedSize);
         java.nio.file.Path created = destRef.transport() == dev.kiln.layout.transport.ImageReference.Transport.OCI
                 && !java.nio.file.Files.exists(References.path(destRef)) ? References.path(destRef) : null;
         boolean done = false;
-        try (ImageSource src = Sources.source(source, transports, sourceOptions);
-             ImageDestination dst = Sources.destination(destination, transports)) {
+        try (ImageSource src = Sources.source(source, srcTransports, sourceOptions);
+             ImageDestination dst = Sources.destination(destination, destTransports)) {
             result = new Copier(options).copy(src, dst);
             done = true;
         } catch (RuntimeException | IOException e) {
@@ -117,6 +132,7 @@ class CopyCommand implements Callable<Integer> {
             o.put("sourceDigest", result.sourceRoot().digest().toString());
             o.put("blobsCopied", result.copied().size());
             o.put("blobsSkipped", result.skipped().size());
+            o.put("blobsMounted", mounted.blobsMounted());
             o.put("foreignLayersLeftOut", foreign.leftOut + foreign.notInSource);
             o.put("bytesCopied", result.bytesCopied());
             out.println(Json.pretty(o));
@@ -126,9 +142,11 @@ class CopyCommand implements Callable<Integer> {
                 out.println("note: the copy holds a subset of the platforms, so its index is new: "
                         + result.sourceRoot().digest() + " -> " + root.digest());
             }
-            int present = result.skipped().size() - foreign.leftOut - foreign.notInSource;
+            int mountCount = mounted.blobsMounted();
+            int present = result.skipped().size() - foreign.leftOut - foreign.notInSource - mountCount;
             out.println("copied " + source + " -> " + destination + " (" + root.digest() + "; "
                     + result.copied().size() + " blobs written, " + present + " already there"
+                    + (mountCount == 0 ? "" : ", " + mountCount + " mounted from another repository")
                     + (foreign.leftOut == 0 ? "" : "; " + foreign.leftOut + " foreign layer" + (foreign.leftOut == 1 ? "" : "s")
                         + " referenced by url, not copied (--include-nondistributable copies them)")
                     + (foreign.notInSource == 0 ? "" : "; " + foreign.notInSource + " foreign layer"
@@ -136,6 +154,10 @@ class CopyCommand implements Callable<Integer> {
                     + ")");
         }
         return 0;
+    }
+
+    private static boolean isRegistry(dev.kiln.layout.transport.ImageReference ref) {
+        return ref.transport() == dev.kiln.layout.transport.ImageReference.Transport.DOCKER;
     }
 
     private boolean fromRegistry() {

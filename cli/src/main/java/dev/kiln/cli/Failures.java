@@ -1,6 +1,8 @@
 package dev.kiln.cli;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
+import dev.kiln.registry.auth.KnownSecrets;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -11,7 +13,8 @@ import picocli.CommandLine;
 
 /**
  * The one place that turns failures into exit codes and one-line messages: 1 for a failed
- * operation, 2 for bad usage. Stack traces only with {@code --debug}.
+ * operation, 2 for bad usage. Stack traces only with {@code --debug}. Every secret the process knows
+ * (passwords, their base64 forms, tokens) is redacted from what it prints.
  */
 final class Failures implements CommandLine.IExecutionExceptionHandler {
     static final int OK = 0;
@@ -31,11 +34,11 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         boolean debug = parsed != null && isDebug(parsed);
         Throwable t = ex instanceof UncheckedIOException u ? u.getCause() : ex;
         if (t instanceof UsageException || t instanceof IllegalArgumentException && !(t instanceof NumberFormatException)) {
-            err.println("kiln: " + oneLine(t.getMessage()));
+            err.println("kiln: " + KnownSecrets.redact(oneLine(t.getMessage())));
             printTrace(err, debug, t);
             return USAGE;
         }
-        err.println("kiln: " + message(t));
+        err.println("kiln: " + KnownSecrets.redact(message(t)));
         printTrace(err, debug, t);
         return FAILED;
     }
@@ -51,7 +54,26 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         return t instanceof UsageException ? USAGE : FAILED;
     }
 
+    /** The one-line message of a failure, with what to do about it when the library gave a hint. */
     static String message(Throwable t) {
+        String m = bareMessage(t);
+        Hint hint = KilnException.hintOf(t);
+        String advice = hint == null ? null : advice(hint);
+        return advice == null || m.contains(advice) ? m : m + "; " + advice;
+    }
+
+    /** The library's hints in the command line's words: the commands and flags that exist. */
+    static String advice(Hint hint) {
+        return switch (hint) {
+            case CONVERT_SCHEMA1 -> "convert it first, e.g. with skopeo copy --format v2s2 to a registry, or with"
+                    + " skopeo copy to an oci: layout (which writes OCI)";
+            case DOCKER_MEDIA_TYPES -> "build the image with Docker media types: kiln build --format docker";
+            case AMBIGUOUS_TAG -> "remove the tag from all of them with kiln tag --delete oci:DIR:TAG, then copy or"
+                    + " build the image you want under that tag again";
+        };
+    }
+
+    private static String bareMessage(Throwable t) {
         if (isDiskFull(t)) {
             return DISK_FULL;
         }
@@ -112,9 +134,13 @@ final class Failures implements CommandLine.IExecutionExceptionHandler {
         return false;
     }
 
+    /** With --debug, the stack trace, redacted as the message is (causes may quote a registry or a JDK message with a URL). */
     private static void printTrace(PrintWriter err, boolean debug, Throwable t) {
         if (debug) {
-            t.printStackTrace(err);
+            java.io.StringWriter trace = new java.io.StringWriter();
+            t.printStackTrace(new PrintWriter(trace));
+            err.print(KnownSecrets.redact(trace.toString()));
+            err.flush();
         }
     }
 }

@@ -1,6 +1,9 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.builder.image.IndexAnnotator;
+import dev.kiln.layout.json.Json;
 import dev.kiln.builder.image.IndexAssembler;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
@@ -72,7 +75,20 @@ final class IndexCommand implements Runnable {
                     all.add(0, dest.name());
                 }
                 Descriptor root = IndexAssembler.create(sources, d, all, CopyOptions.defaults().withParallelism(4));
-                spec.commandLine().getOut().println("created " + destination + " " + root.digest() + " (" + images.size() + " images)");
+                if (common.json) {
+                    ObjectNode o = Json.object();
+                    o.put("destination", destination);
+                    o.put("digest", root.digest().toString());
+                    o.put("mediaType", root.mediaType());
+                    o.put("size", root.size());
+                    ArrayNode list = o.putArray("images");
+                    images.forEach(list::add);
+                    ArrayNode tagList = o.putArray("tags");
+                    all.forEach(tagList::add);
+                    spec.commandLine().getOut().println(Json.pretty(o));
+                } else {
+                    spec.commandLine().getOut().println("created " + destination + " " + root.digest() + " (" + images.size() + " images)");
+                }
             } finally {
                 for (ImageSource s : opened) {
                     s.close();
@@ -116,7 +132,17 @@ final class IndexCommand implements Runnable {
             OciLayout layout = OciLayout.open(References.path(ref));
             Descriptor d = IndexAnnotator.annotate(layout, ref.name(), entry,
                     new IndexAnnotator.Change(os, arch, variant, osVersion, osFeatures));
-            spec.commandLine().getOut().println("annotated " + entry + " in " + index + " -> " + d.digest());
+            if (common.json) {
+                ObjectNode o = Json.object();
+                o.put("index", index);
+                o.put("entry", entry);
+                o.put("digest", d.digest().toString());
+                o.put("mediaType", d.mediaType());
+                o.put("size", d.size());
+                spec.commandLine().getOut().println(Json.pretty(o));
+            } else {
+                spec.commandLine().getOut().println("annotated " + entry + " in " + index + " -> " + d.digest());
+            }
             return 0;
         }
 

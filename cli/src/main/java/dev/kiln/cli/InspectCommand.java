@@ -2,17 +2,22 @@ package dev.kiln.cli;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.json.Json;
-import dev.kiln.layout.spec.ContainerConfig;
+import dev.kiln.layout.json.Raw;
 import dev.kiln.layout.spec.Descriptor;
-import dev.kiln.layout.spec.ImageConfig;
+import dev.kiln.layout.spec.ImageIndex;
+import dev.kiln.layout.spec.ImageManifest;
+import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.spec.Platform;
 import dev.kiln.layout.transport.ImageReader;
 import dev.kiln.layout.transport.ImageSource;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,8 +26,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "inspect", sortOptions = false,
-        description = {"Show an image: for an index, its platforms; for an image (or with --platform), its manifest",
-            "and config summary: platform, Env, Entrypoint, Cmd, WorkingDir, User, ports, labels, layers."},
+        description = {"Show an image: for an index, its platforms (and other entries); for an image (or with --platform),",
+            "its manifest and config summary: platform, Env, Entrypoint, Cmd, WorkingDir, User, ports, labels, layers;",
+            "for an artifact (a Helm chart, an OCI 1.1 artifact), its artifactType, config and layers.",
+            "Subject and annotations are shown when the manifest has them."},
         footer = {"", "Examples:", "  kiln inspect oci:out:1.0", "  kiln inspect --platform linux/arm64 oci:out:1.0",
             "  kiln inspect --raw oci:out:1.0 | jq .", "  kiln inspect --config --platform linux/amd64 oci-archive:hello.tar"})
 final class InspectCommand implements Callable<Integer> {
@@ -35,10 +42,10 @@ final class InspectCommand implements Callable<Integer> {
     @Mixin
     RegistryFlags registry;
 
-    @Option(names = "--raw", description = "Print the manifest or index exactly as stored.")
+    @Option(names = "--raw", description = "Print the manifest or index exactly as stored (no newline added).")
     boolean raw;
 
-    @Option(names = "--config", description = "Print the image config exactly as stored.")
+    @Option(names = "--config", description = "Print the config exactly as stored (no newline added).")
     boolean config;
 
     @Option(names = "--platform", paramLabel = "OS/ARCH[/VARIANT]", description = "The platform to show from an index.")
@@ -63,32 +70,54 @@ final class InspectCommand implements Callable<Integer> {
             Descriptor root = reader.root();
             boolean index = reader.rootIsIndex();
             if (raw && (wanted == null || !index)) {
-                out.print(new String(source.readManifest(root), StandardCharsets.UTF_8));
-                out.println();
+                printExactly(out, source.readManifest(root));
                 return 0;
             }
             if (index && wanted == null && !config) {
                 printIndex(out, reader, root);
                 return 0;
             }
-            ImageReader.Image img = reader.image(wanted != null ? wanted : ImageReader.hostPlatform());
+            Descriptor manifest = reader.manifestFor(wanted);
+            Raw<ImageManifest> m = reader.readManifest(manifest);
             if (raw) {
-                out.println(new String(img.manifest().bytes(), StandardCharsets.UTF_8));
+                printExactly(out, m.bytes());
+            } else if (!m.value().isImage()) {
+                if (config) {
+                    printExactly(out, source.readManifest(m.value().config()));
+                } else {
+                    ManifestView.artifact(out, manifest, m.value(), common.json);
+                }
             } else if (config) {
-                out.println(new String(img.config().bytes(), StandardCharsets.UTF_8));
+                printExactly(out, reader.image(manifest).config().bytes());
             } else {
-                printImage(out, img);
+                ManifestView.image(out, reader.image(manifest), common.json);
             }
         }
         return 0;
     }
 
+    /** The bytes as stored, with no newline added: {@code kiln inspect --raw REF | sha256sum} is the digest. */
+    private static void printExactly(PrintWriter out, byte[] bytes) {
+        out.print(new String(bytes, StandardCharsets.UTF_8));
+        out.flush();
+    }
+
     private void printIndex(PrintWriter out, ImageReader reader, Descriptor root) throws IOException {
-        List<ImageReader.PlatformEntry> entries = reader.platformEntries();
+        Raw<ImageIndex> index = reader.readIndex(root);
+        List<ImageReader.PlatformEntry> entries = reader.platformEntries(index);
+        Set<Digest> images = new HashSet<>();
+        entries.forEach(e -> images.add(e.descriptor().digest()));
+        // what the index lists besides platform images: artifacts, attestations, types kiln does not know
+        List<Descriptor> others = index.value().manifests().stream()
+                .filter(d -> !images.contains(d.digest()) && !MediaTypes.isIndex(d.mediaType())).toList();
+        ImageIndex value = index.value();
         if (common.json) {
             ObjectNode o = Json.object();
             o.put("digest", root.digest().toString());
             o.put("mediaType", root.mediaType());
+            if (value.artifactType() != null) {
+                o.put("artifactType", value.artifactType());
+            }
             ArrayNode list = o.putArray("manifests");
             for (ImageReader.PlatformEntry e : entries) {
                 ObjectNode m = list.addObject();
@@ -96,62 +125,41 @@ final class InspectCommand implements Callable<Integer> {
                 m.put("digest", e.descriptor().digest().toString());
                 m.put("size", e.descriptor().size());
             }
+            ArrayNode other = o.putArray("otherEntries");
+            others.forEach(d -> other.add(d.toJson()));
+            if (value.subject() != null) {
+                o.set("subject", value.subject().toJson());
+            }
+            if (value.annotations() != null) {
+                ObjectNode a = o.putObject("annotations");
+                value.annotations().forEach(a::put);
+            }
             out.println(Json.pretty(o));
             return;
         }
         out.println("Digest:    " + root.digest());
         out.println("MediaType: " + Printable.text(root.mediaType()));
-        out.println("Platforms:");
+        if (value.artifactType() != null) {
+            out.println("ArtifactType: " + Printable.text(value.artifactType()));
+        }
+        out.println("Platforms:" + (entries.isEmpty() ? " (none: the index lists no image manifest)" : ""));
         for (ImageReader.PlatformEntry e : entries) {
             out.printf("  %-28s %s%n", e.platform() == null ? "(none)" : Printable.text(e.platform().toLongString()), e.descriptor().digest());
         }
-    }
-
-    private void printImage(PrintWriter out, ImageReader.Image img) {
-        ImageConfig c = img.config().value();
-        ContainerConfig cc = c.config();
-        if (common.json) {
-            ObjectNode o = Json.object();
-            o.put("digest", img.descriptor().digest().toString());
-            o.put("mediaType", img.descriptor().mediaType());
-            o.put("platform", c.platform().toLongString());
-            o.put("created", c.created());
-            o.set("config", cc.toJson());
-            ArrayNode layers = o.putArray("layers");
-            img.manifest().value().layers().forEach(l -> layers.add(l.toJson()));
-            out.println(Json.pretty(o));
-            return;
+        if (!others.isEmpty()) {
+            out.println("Other entries:");
+            for (Descriptor d : others) {
+                String what = ImageReader.isAttestation(d) ? "attestation"
+                        : d.artifactType() != null ? "artifact " + Printable.text(d.artifactType()) : "";
+                out.println("  " + ManifestView.describe(d) + (what.isEmpty() ? "" : "  " + what));
+            }
         }
-        out.println("Digest:      " + img.descriptor().digest());
-        out.println("MediaType:   " + Printable.text(img.descriptor().mediaType()));
-        out.println("Platform:    " + Printable.text(c.platform().toLongString()));
-        out.println("Created:     " + (c.created() == null ? "" : Printable.text(c.created())));
-        line(out, "User", cc.user());
-        line(out, "WorkingDir", cc.workingDir());
-        list(out, "Env", cc.env());
-        list(out, "Entrypoint", cc.entrypoint());
-        list(out, "Cmd", cc.cmd());
-        list(out, "ExposedPorts", cc.exposedPorts());
-        list(out, "Volumes", cc.volumes());
-        if (cc.labels() != null) {
-            out.println("Labels:");
-            cc.labels().forEach((k, v) -> out.println("  " + Printable.text(k) + "=" + Printable.text(v)));
+        if (value.subject() != null) {
+            out.println("Subject:   " + ManifestView.describe(value.subject()));
         }
-        line(out, "StopSignal", cc.stopSignal());
-        out.println("Layers:");
-        img.manifest().value().layers().forEach(l -> out.println("  " + l.digest() + "  " + Progress.human(l.size()) + "  "
-                + Printable.text(l.mediaType())));
-    }
-
-    private static void line(PrintWriter out, String name, String value) {
-        if (value != null && !value.isEmpty()) {
-            out.printf("%-12s %s%n", name + ":", Printable.text(value));
-        }
-    }
-
-    private static void list(PrintWriter out, String name, List<String> values) {
-        if (values != null) {
-            out.printf("%-12s %s%n", name + ":", Json.toString(Json.mapper().valueToTree(values)));
+        if (value.annotations() != null) {
+            out.println("Annotations:");
+            value.annotations().forEach((k, v) -> out.println("  " + Printable.text(k) + "=" + Printable.text(v)));
         }
     }
 }

@@ -20,7 +20,8 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 @Command(name = "ls", sortOptions = false,
-        description = "List the images of a layout: tags, digests, platforms.",
+        description = {"List the images and artifacts of a layout: names, digests, types (index, manifest, artifact),",
+            "platforms, and the artifactType of artifacts."},
         footer = {"", "Examples:", "  kiln ls oci:out", "  kiln ls --json out"})
 final class LsCommand implements Callable<Integer> {
     @Spec
@@ -38,7 +39,7 @@ final class LsCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         List<Row> rows = new ArrayList<>();
         for (Descriptor d : oci.index().manifests()) {
-            rows.add(new Row(d, platforms(oci, d)));
+            rows.add(row(oci, d));
         }
         if (common.json) {
             ArrayNode array = Json.array();
@@ -52,8 +53,15 @@ final class LsCommand implements Callable<Integer> {
                 o.put("digest", r.entry.digest().toString());
                 o.put("mediaType", r.entry.mediaType());
                 o.put("size", r.entry.size());
+                o.put("type", r.type);
+                if (r.artifactType != null) {
+                    o.put("artifactType", r.artifactType);
+                }
                 ArrayNode p = o.putArray("platforms");
                 r.platforms.forEach(p::add);
+                if (r.problem != null) {
+                    o.put("problem", r.problem);
+                }
             }
             out.println(Json.pretty(array));
             return 0;
@@ -62,38 +70,64 @@ final class LsCommand implements Callable<Integer> {
             out.println("(no images)");
             return 0;
         }
+        boolean artifacts = rows.stream().anyMatch(r -> r.artifactType != null);
         int width = Math.max(4, rows.stream().mapToInt(r -> Printable.text(OciLayout.displayName(r.entry)).length()).max().orElse(4));
-        out.printf("%-" + width + "s  %-19s  %-8s  %s%n", "NAME", "DIGEST", "TYPE", "PLATFORMS");
+        int platformWidth = Math.max(9, rows.stream().mapToInt(r -> r.platformText().length()).max().orElse(9));
+        String format = "%-" + width + "s  %-19s  %-8s  " + (artifacts ? "%-" + platformWidth + "s  %s" : "%s%s") + "%n";
+        out.printf(format, "NAME", "DIGEST", "TYPE", "PLATFORMS", artifacts ? "ARTIFACT TYPE" : "");
         for (Row r : rows) {
-            out.printf("%-" + width + "s  %-19s  %-8s  %s%n", Printable.text(OciLayout.displayName(r.entry)),
-                    r.entry.digest().algorithm() + ":" + r.entry.digest().shortHex(),
-                    MediaTypes.isIndex(r.entry.mediaType()) ? "index" : "manifest", Printable.text(String.join(", ", r.platforms)));
+            String platforms = r.platformText();
+            out.printf(format, Printable.text(OciLayout.displayName(r.entry)),
+                    r.entry.digest().algorithm() + ":" + r.entry.digest().shortHex(), r.type,
+                    platforms, artifacts && r.artifactType != null ? Printable.text(r.artifactType) : "");
         }
         return 0;
     }
 
-    private record Row(Descriptor entry, List<String> platforms) {
+    /**
+     * One entry of index.json: its type ({@code index}, {@code manifest} for an image, {@code artifact}),
+     * its platforms, its artifactType, and what kept kiln from reading it.
+     */
+    private record Row(Descriptor entry, String type, List<String> platforms, String artifactType, String problem) {
+        String platformText() {
+            String p = String.join(", ", platforms);
+            if (problem != null) {
+                p = (p.isEmpty() ? "" : p + " ") + "(unreadable: " + problem + ")";
+            }
+            return Printable.text(p);
+        }
     }
 
-    /** The platforms of an entry: from the nested index, or from the config of a single manifest. */
-    static List<String> platforms(OciLayout oci, Descriptor d) {
-        List<String> out = new ArrayList<>();
+    /** Reads what an entry is: a nested index's platforms, or a manifest's config (image) or type (artifact). */
+    static Row row(OciLayout oci, Descriptor d) {
+        List<String> platforms = new ArrayList<>();
+        String type = MediaTypes.isIndex(d.mediaType()) ? "index" : MediaTypes.isManifest(d.mediaType()) ? "manifest" : "other";
+        String artifactType = d.artifactType();
         try {
             if (MediaTypes.isIndex(d.mediaType())) {
                 ImageIndex index = ImageIndex.parse(oci.blobs().readSmall(d), d.digest().toString());
                 for (Descriptor m : index.manifests()) {
                     if (m.platform() != null && !"unknown".equals(m.platform().os())) {
-                        out.add(m.platform().toLongString());
+                        platforms.add(m.platform().toLongString());
                     }
                 }
+                artifactType = index.artifactType() != null ? index.artifactType() : artifactType;
             } else if (MediaTypes.isManifest(d.mediaType())) {
                 ImageManifest m = ImageManifest.parse(oci.blobs().readSmall(d), d.digest().toString());
+                if (!m.isImage()) {
+                    return new Row(d, "artifact", platforms, m.effectiveArtifactType(), null);
+                }
+                artifactType = m.artifactType();
                 ImageConfig c = ImageConfig.parse(oci.blobs().readSmall(m.config()), m.config().digest().toString());
-                out.add(c.platform().toLongString());
+                platforms.add(c.platform().toLongString());
+            } else if (MediaTypes.isSchema1(d.mediaType())) {
+                return new Row(d, "schema1", platforms, null, "a Docker schema1 manifest (deprecated), which kiln does not read");
+            } else {
+                return new Row(d, type, platforms, artifactType, "media type " + d.mediaType() + " is not one kiln reads");
             }
         } catch (IOException | RuntimeException e) {
-            out.add("(unreadable: " + Failures.oneLine(e.getMessage()) + ")");
+            return new Row(d, type, platforms, artifactType, Failures.oneLine(e.getMessage()));
         }
-        return out;
+        return new Row(d, type, platforms, artifactType, null);
     }
 }

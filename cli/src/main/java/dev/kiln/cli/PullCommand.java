@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
             "streaming. An interrupted pull leaves a valid layout; running it again fetches only what is missing."},
         footer = {"", "Examples:",
             "  kiln pull docker://registry.example.com/hello:1.0 oci:mirror:hello-1.0",
-            "  kiln pull --platform linux/arm64 docker://127.0.0.1:5000/hello:1.0 oci-archive:hello-arm64.tar:1.0"})
+            "  kiln pull --platform linux/arm64 docker://127.0.0.1:5000/hello:1.0 oci-archive:hello-arm64.tar:1.0",
+            "  kiln pull --src-creds alice:secret docker://registry.example.com/private:1.0 oci:mirror:private-1.0"})
 final class PullCommand extends CopyCommand {
     @Override
     void checkReferences() {

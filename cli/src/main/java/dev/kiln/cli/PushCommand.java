@@ -8,7 +8,10 @@ import picocli.CommandLine.Command;
         footer = {"", "Examples:",
             "  kiln push oci:out:1.0 docker://registry.example.com/hello:1.0",
             "  kiln push oci-archive:hello.tar:1.0 docker://127.0.0.1:5000/hello:1.0 -t latest",
-            "  kiln push --creds alice:secret --cert-dir certs oci:out:1.0 docker://registry.example.com:5443/hello:1.0"})
+            "  kiln push --creds alice:secret --cert-dir certs oci:out:1.0 docker://registry.example.com:5443/hello:1.0",
+            "",
+            "Credentials are looked up per host when not given (see kiln login). A push from one registry to",
+            "another takes --src-creds/--dest-creds and the other --src-*/--dest-* options, as kiln copy does."})
 final class PushCommand extends CopyCommand {
     @Override
     void checkReferences() {

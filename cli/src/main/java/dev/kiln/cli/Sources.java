@@ -23,6 +23,11 @@ final class Sources {
 
     /** The local transports, and docker:// with these registry options. */
     static Transports transports(RegistryOptions registry) {
+        return transports(registry, new dev.kiln.registry.MountCandidates());
+    }
+
+    /** As {@link #transports(RegistryOptions)}, sharing what repositories were read and pushed with the other side of a copy. */
+    static Transports transports(RegistryOptions registry, dev.kiln.registry.MountCandidates mounts) {
         List<dev.kiln.layout.transport.TransportProvider> providers = new ArrayList<>();
         ServiceLoader.load(dev.kiln.layout.transport.TransportProvider.class, Sources.class.getClassLoader())
                 .forEach(p -> {
@@ -30,7 +35,7 @@ final class Sources {
                         providers.add(p);
                     }
                 });
-        providers.add(new RegistryTransport(registry));
+        providers.add(new RegistryTransport(registry, mounts));
         return new Transports(providers);
     }
 

@@ -1,5 +1,8 @@
 package dev.kiln.cli;
 
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layout.json.Json;
 import dev.kiln.layout.oci.LayoutTag;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
@@ -49,7 +52,14 @@ final class TagCommand implements Callable<Integer> {
             if (!layout.untag(LayoutTag.parse(ref.name()))) {
                 throw new dev.kiln.layout.oci.LayoutException(ref.location() + ": no image tagged '" + ref.name() + "'");
             }
-            spec.commandLine().getOut().println("untagged " + ref.name());
+            if (common.json) {
+                ObjectNode o = Json.object();
+                o.put("layout", ref.location());
+                o.put("untagged", ref.name());
+                spec.commandLine().getOut().println(Json.pretty(o));
+            } else {
+                spec.commandLine().getOut().println("untagged " + ref.name());
+            }
             return 0;
         }
         if (tags.isEmpty()) {
@@ -58,12 +68,24 @@ final class TagCommand implements Callable<Integer> {
         List<LayoutTag> parsed = tags.stream().map(LayoutTag::parse).toList();
         // gc waits while the tag is resolved and written: an image untagged meanwhile by another
         // process keeps its blobs until the new tag names them
+        Descriptor target;
         try (Closeable held = layout.holdBlobs()) {
-            Descriptor target = layout.resolve(ref.name()).withAnnotations(null);
+            target = layout.resolve(ref.name()).withAnnotations(null);
             for (LayoutTag t : parsed) {
                 layout.tag(t, target);
-                spec.commandLine().getOut().println("tagged " + t.display() + " -> " + target.digest());
+                if (!common.json) {
+                    spec.commandLine().getOut().println("tagged " + t.display() + " -> " + target.digest());
+                }
             }
+        }
+        if (common.json) {
+            ObjectNode o = Json.object();
+            o.put("layout", ref.location());
+            o.put("digest", target.digest().toString());
+            o.put("mediaType", target.mediaType());
+            ArrayNode tagged = o.putArray("tagged");
+            parsed.forEach(t -> tagged.add(t.display()));
+            spec.commandLine().getOut().println(Json.pretty(o));
         }
         return 0;
     }

@@ -90,7 +90,9 @@ class BuildCommandTest {
             }
             assertEquals("1970-01-01T00:00:00Z", cfg.get("created").asText(), platform);
             JsonNode c = cfg.get("config");
-            assertEquals(List.of("APP_HOME=/srv/hello", "GREETING=hello from kiln"), strings(c.get("Env")), platform);
+            assertEquals(List.of("PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+                    "APP_HOME=/srv/hello", "GREETING=hello from kiln"), strings(c.get("Env")),
+                    platform + ": FROM scratch gets BuildKit's default PATH");
             assertEquals("/srv/hello", c.get("WorkingDir").asText());
             assertEquals("1000:1000", c.get("User").asText());
             assertEquals(List.of("/srv/hello/bin/hello"), strings(c.get("Entrypoint")));

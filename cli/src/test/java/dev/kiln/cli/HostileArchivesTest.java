@@ -186,8 +186,22 @@ class HostileArchivesTest {
             Ent e = b.get(indexOf(b, biggestBlob(b)));
             return write(replace(b, e.name(), new Ent(e.name(), '0', 06755, e.content(), ""))).bytes();
         }, ok()));
-        c.add(new ArchiveCase("unknown-file", (b, v) -> write(with(b, Ent.file("evil.sh", utf8("rm -rf /\n")))).bytes(),
-                fails("evil.sh", "not part of an image archive")));
+        // files beyond the format are ignored (the image-layout spec's unknown files), never written anywhere
+        c.add(new ArchiveCase("unknown-file", (b, v) -> write(with(b, Ent.file("evil.sh", utf8("rm -rf /\n")))).bytes(), ok()));
+        c.add(new ArchiveCase("unknown-files-kiln-lock-and-readme", (b, v) -> write(with(b, new Ent(".kiln/", '5', 0755, new byte[0], ""),
+                Ent.file(".kiln/gc.lock", new byte[0]), Ent.file("README", utf8("hello\n")))).bytes(), ok()));
+        c.add(new ArchiveCase("unknown-file-among-blobs", (b, v) -> write(with(b, Ent.file("blobs/README", utf8("x")))).bytes(),
+                fails("blobs/README", "not a blob name")));
+        c.add(new ArchiveCase("unknown-file-named-out", (b, v) -> write(with(b, Ent.file("../" + MARK, utf8("x")))).bytes(),
+                fails("leaves the archive folder")));
+        c.add(new ArchiveCase("unknown-symlink-out", (b, v) -> write(with(b, new Ent("README", '2', 0777, new byte[0], v + "/etc/passwd"))).bytes(),
+                fails("README", "symbolic link")));
+        c.add(new ArchiveCase("unknown-symlink-dotdot", (b, v) -> write(with(b, new Ent("docs/README", '2', 0777, new byte[0], "../../x"))).bytes(),
+                fails("docs/README", "symbolic link")));
+        c.add(new ArchiveCase("unknown-hardlink", (b, v) -> write(with(b, new Ent("README", '1', 0644, new byte[0], "index.json"))).bytes(),
+                fails("README", "hard link")));
+        c.add(new ArchiveCase("unknown-fifo", (b, v) -> write(with(b, new Ent(".kiln/gc.lock", '6', 0644, new byte[0], ""))).bytes(),
+                fails(".kiln/gc.lock", "named pipe")));
         c.add(new ArchiveCase("blob-wrong-content", (b, v) -> {
             Ent e = b.get(indexOf(b, biggestBlob(b)));
             byte[] x = e.content().clone();
@@ -344,6 +358,27 @@ class HostileArchivesTest {
         c.add(legacy("config-path-dotdot", "L", "../" + "c".repeat(64) + ".json", null, fails("not in the archive")));
         c.add(legacy("layer-symlink-out", "L", "C", "../../../../etc/passwd", fails("symbolic link")));
         c.add(legacy("layer-symlink-to-itself", "L", "C", "SELF", fails("too many links")));
+        c.add(legacy("layer-symlink-among-blobs", "blobs/sha256/" + "b".repeat(64), "C", null, fails("not in the archive")));
+        c.add(new ArchiveCase("layer-symlink-inside", (b, v) -> {
+            List<Ent> l = new ArrayList<>(legacyEntries("L", "C", null, null));
+            Ent layer = l.get(1);
+            l.set(1, Ent.file("layers/one.tar", layer.content()));
+            l.add(new Ent(layer.name(), '2', 0777, new byte[0], "../layers/one.tar"));
+            return write(l).bytes();
+        }, ok()));
+        c.add(new ArchiveCase("layer-symlink-in-blobs", (b, v) -> {
+            List<Ent> l = new ArrayList<>(legacyEntries("L", "C", null, null));
+            l.add(new Ent("blobs/sha256/" + "c".repeat(64), '2', 0777, new byte[0], "../../" + l.get(1).name()));
+            return write(l).bytes();
+        }, fails("among the blobs")));
+        // go-containerregistry's names: config sha256:<hex>, layers <hex>.tar.gz
+        c.add(new ArchiveCase("crane-names", (b, v) -> {
+            List<Ent> l = new ArrayList<>(legacyEntries("L", "C", null, null));
+            String config = "sha256:" + l.get(2).name().replace(".json", "");
+            String layer = "d".repeat(64) + ".tar.gz";
+            String mj = "[{\"Config\":\"" + config + "\",\"RepoTags\":[\"example.com/x:t\"],\"Layers\":[\"" + layer + "\"]}]";
+            return write(List.of(Ent.file(config, l.get(2).content()), Ent.file(layer, l.get(1).content()), Ent.file("manifest.json", utf8(mj)))).bytes();
+        }, ok()));
         c.add(new ArchiveCase("manifest-json-not-an-array", (b, v) -> write(legacyEntries("L", "C", null, "{\"Config\":1}")).bytes(),
                 fails("manifest.json", "array")));
         c.add(new ArchiveCase("manifest-json-wrong-types", (b, v) -> write(legacyEntries("L", "C", null,

@@ -192,8 +192,10 @@ class HostileJsonTest {
         // media types
         c.add(new JsonCase("manifest-says-it-is-an-index", s -> s.manifest = s.manifest.replace(OCI_MANIFEST, OCI_INDEX), "${MANIFEST_DIGEST}", "media"));
         // an index may list artifacts of any type: copy keeps them, readers of images find none
+        // an entry kiln cannot read: inspect finds no image in the index; copy refuses it (naming the type)
+        // rather than copy it as a plain blob without what it may reference
         c.add(new JsonCase("manifest-descriptor-unknown-type", s -> s.manifestDesc = s.manifestDesc.replace(OCI_MANIFEST, "application/x-evil"),
-                "${INDEX_DIGEST}", "no image manifest"));
+                "${INDEX_DIGEST}"));
         c.add(new JsonCase("index-entry-is-a-layer", s -> s.manifestDesc = s.manifestDesc.replace(OCI_MANIFEST, GZIP), "${INDEX_DIGEST}", "no image manifest"));
         c.add(new JsonCase("config-descriptor-is-a-manifest", s -> s.configDesc = s.configDesc.replace(OCI_CONFIG, OCI_MANIFEST), "${CONFIG_DIGEST}"));
         c.add(new JsonCase("layer-descriptor-is-a-config", s -> s.layerDesc = s.layerDesc.replace(GZIP, OCI_CONFIG), "${LAYER_DIGEST}"));
@@ -286,7 +288,7 @@ class HostileJsonTest {
             return Expect.okOrFails(mentions);
         }
         boolean ok = switch (command) {
-            case "copy" -> List.of("manifest-descriptor-unknown-type", "index-entry-is-a-layer", "config-env-not-strings",
+            case "copy" -> List.of("index-entry-is-a-layer", "config-env-not-strings",
                     "config-diff-ids-bad", "config-os-missing").contains(c.id());
             case "inspect" -> c.id().equals("digest-missing-blob");
             // valid by the spec, so verify only warns; the readers refuse to follow that deep

@@ -12,6 +12,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,14 +58,55 @@ final class KilnTestSupport {
         return new Run(code, o.toString(), e.toString());
     }
 
-    /** The repository's testdata/example, found from the module folder (surefire's cwd) or the root. */
+    private static Path testdata;
+
+    /** The repository's testdata/example, as {@link #testdata()} gives it. */
     static Path example() {
-        for (Path p : List.of(Path.of("..", "testdata", "example"), Path.of("testdata", "example"))) {
-            if (Files.isRegularFile(p.resolve("Dockerfile"))) {
-                return p.toAbsolutePath().normalize();
+        return testdata().resolve("example");
+    }
+
+    /**
+     * The repository's testdata folder (found from the module folder, surefire's cwd, or the root),
+     * copied once per JVM with the modes git records: folders 0755, files 0644, or 0755 when
+     * executable. kiln hashes every file's mode, so a checkout made under another umask (002 gives
+     * 0664 and 0775) would otherwise build other digests and fail the tests that expect these modes.
+     */
+    static synchronized Path testdata() {
+        if (testdata == null) {
+            Path repo = null;
+            for (Path p : List.of(Path.of("..", "testdata"), Path.of("testdata"))) {
+                if (Files.isRegularFile(p.resolve("example/Dockerfile"))) {
+                    repo = p.toAbsolutePath().normalize();
+                    break;
+                }
+            }
+            if (repo == null) {
+                throw new AssertionError("testdata/example not found from " + Path.of("").toAbsolutePath());
+            }
+            try {
+                Path copy = Files.createTempDirectory("testdata-").resolve("testdata");
+                copyTree(repo, copy);
+                try (var walk = Files.walk(copy)) {
+                    for (Path p : (Iterable<Path>) walk::iterator) {
+                        boolean dirOrExec = Files.isDirectory(p) || Files.getPosixFilePermissions(p).contains(PosixFilePermission.OWNER_EXECUTE);
+                        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString(dirOrExec ? "rwxr-xr-x" : "rw-r--r--"));
+                    }
+                }
+                Runtime.getRuntime().addShutdownHook(new Thread(() -> deleteQuietly(copy.getParent())));
+                testdata = copy;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
             }
         }
-        throw new AssertionError("testdata/example not found from " + Path.of("").toAbsolutePath());
+        return testdata;
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var walk = Files.walk(dir)) {
+            walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temp folder: what is left goes with the build's target folder
+        }
     }
 
     static Run buildExample(Path context, Path layout, String... extra) {
@@ -91,6 +134,16 @@ final class KilnTestSupport {
         JsonNode m = json(layout.resolve("index.json")).get("manifests");
         assertEquals(1, m.size(), "index.json should hold one top-level descriptor: " + m);
         return m.get(0).get("digest").asText();
+    }
+
+    /** The digest of the entry of index.json tagged {@code tag} (org.opencontainers.image.ref.name). */
+    static String rootDigestOf(Path layout, String tag) throws IOException {
+        for (JsonNode d : json(layout.resolve("index.json")).get("manifests")) {
+            if (tag.equals(d.path("annotations").path("org.opencontainers.image.ref.name").asText(null))) {
+                return d.get("digest").asText();
+            }
+        }
+        throw new AssertionError("no entry tagged " + tag + " in " + layout);
     }
 
     /** platform (os/arch[/variant]) -> manifest descriptor, from the nested index. */
@@ -164,6 +217,8 @@ final class KilnTestSupport {
                 Path t = to.resolve(from.relativize(p).toString());
                 if (Files.isDirectory(p)) {
                     Files.createDirectories(t);
+                    // a folder's mode is hashed too: keep it, whatever the umask would give the new folder
+                    Files.setPosixFilePermissions(t, Files.getPosixFilePermissions(p));
                 } else {
                     Files.copy(p, t, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
                 }

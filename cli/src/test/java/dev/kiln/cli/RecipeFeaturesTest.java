@@ -82,8 +82,10 @@ class RecipeFeaturesTest {
                 """);
         JsonNode[] image = build(ctx, tmp.resolve("out"));
         JsonNode c = image[1].get("config");
-        assertEquals("[\"A=3\",\"B=two words\"]", c.get("Env").toString());
-        assertEquals("Jane <jane@example.com>", c.get("Labels").get("maintainer").asText());
+        assertEquals("[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\",\"A=3\",\"B=two words\"]",
+                c.get("Env").toString(), "FROM scratch gets BuildKit's default PATH, then the ENVs");
+        assertEquals("Jane <jane@example.com>", image[1].get("author").asText(), "MAINTAINER sets the author");
+        assertNull(c.get("Labels").get("maintainer"), "and no label, as in BuildKit");
         assertEquals("1", c.get("Labels").get("x").asText());
         assertEquals("2 3", c.get("Labels").get("y").asText());
         assertEquals("[\"/bin/bash\",\"-c\",\"echo from cmd\"]", c.get("Cmd").toString(),

@@ -199,6 +199,47 @@ class RegistryCliIT {
         }
     }
 
+    @Test
+    void aCopyWithinOneRegistryMountsEveryBlobFromTheSourceRepository() throws Exception {
+        try (Registry registry = Registry.start()) {
+            String a = "docker://" + registry.hostPort() + "/mount/a:1.0";
+            kiln("push", "oci:" + layout + ":1.0", a).ok();
+            long blobs = allDigests(layout).stream().distinct().count() - 4; // less the index, its child index and manifests
+            int logBefore = java.nio.file.Files.readAllLines(registry.log()).size();
+
+            KilnTestSupport.Run copy = kiln("copy", a, "docker://" + registry.hostPort() + "/mount/b:1.0").ok();
+            assertTrue(copy.out().contains("0 already there, " + blobs + " mounted from another repository)"), copy.out());
+            java.util.List<String> log = java.nio.file.Files.readAllLines(registry.log());
+            java.util.List<String> during = log.subList(logBefore, log.size());
+            long mounts = during.stream().filter(l -> l.contains("\"POST /v2/mount/b/blobs/uploads/?mount=") && l.contains("\" 201 ")).count();
+            long uploads = during.stream().filter(l -> l.contains("PUT /v2/mount/b/blobs/uploads/") || l.contains("PATCH /v2/mount/b/blobs/uploads/")).count();
+            long downloads = during.stream().filter(l -> l.contains("\"GET /v2/mount/a/blobs/")).count();
+            System.out.println("copy within one registry: " + mounts + " mounts, " + uploads + " uploads, " + downloads + " blob downloads"
+                    + " (registry log)");
+            assertEquals(blobs, mounts, "every blob mounted: " + String.join("\n", during));
+            assertEquals(0, uploads, "no blob uploaded again");
+            assertEquals(0, downloads, "no blob downloaded");
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + registry.hostPort() + "/mount/b:1.0")
+                    .assertOk().stdout();
+            assertEquals(index, "sha256:" + sha256(raw));
+        }
+    }
+
+    @Test
+    void aCopyBetweenTwoRegistriesGivesEachItsOwnCredentials() throws Exception {
+        try (Registry from = Registry.builder().htpasswd("alice", "from-Pa55-word").start();
+             Registry to = Registry.builder().htpasswd("bob", "to-Pa55-word").start()) {
+            String src = "docker://" + from.hostPort() + "/hello:1.0";
+            kiln("push", "--creds", "alice:from-Pa55-word", "oci:" + layout + ":1.0", src).ok();
+            String dst = "docker://" + to.hostPort() + "/hello:1.0";
+            KilnTestSupport.Run plain = kiln("copy", "--creds", "alice:from-Pa55-word", src, dst);
+            assertEquals(2, plain.code(), "--creds names no side: " + plain.err());
+            kiln("copy", "--src-creds", "alice:from-Pa55-word", "--dest-creds", "bob:to-Pa55-word", src, dst).ok();
+            String raw = Tools.skopeo("inspect", "--raw", "--tls-verify=false", "--creds", "bob:to-Pa55-word", dst).assertOk().stdout();
+            assertEquals(index, "sha256:" + sha256(raw));
+        }
+    }
+
     private static String sha256(String s) throws Exception {
         byte[] d = java.security.MessageDigest.getInstance("SHA-256").digest(s.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         return java.util.HexFormat.of().formatHex(d);

@@ -35,7 +35,7 @@ final class BlobMount {
             return new Result(true, null, 0);
         }
         if (r.status() == 202 && r.header("Location").isPresent()) {
-            return new Result(false, Locations.resolve(r.uri(), r.header("Location").get()), BlobUpload.minChunk(r));
+            return new Result(false, t.location(call, r, null), BlobUpload.minChunk(r));
         }
         t.log("mount of " + blob.digest() + " from " + from + " refused with HTTP " + r.status() + "; uploading instead");
         return new Result(false, null, 0);

@@ -10,6 +10,7 @@ import java.net.URI;
 import java.security.MessageDigest;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -85,7 +86,7 @@ final class BlobUpload {
         if (r.status() != 202 || r.header("Location").isEmpty()) {
             throw t.failure(call, r, r.status() == 202 ? "the registry sent no Location for the upload" : null);
         }
-        return new Session(Locations.resolve(r.uri(), r.header("Location").get()), minChunk(r));
+        return new Session(t.location(call, r, null), minChunk(r));
     }
 
     static long minChunk(HttpAnswer r) {
@@ -222,7 +223,7 @@ final class BlobUpload {
                 HttpAnswer r = t.sendOnce(call);
                 refuseBadContent(body[0], location);
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
-                    URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                    URI next = t.location(call, r, location);
                     if (body[0] == null || body[0].sent() != size - from) {
                         cancel(client, repository, location);
                         throw new RegistryException(prefix() + "the registry accepted the upload before all of it was sent");
@@ -320,7 +321,7 @@ final class BlobUpload {
     /** The upload status, or empty when the registry no longer knows the session (404, or a 400/416 about it). */
     private Optional<Status> resumable(URI location) {
         HttpCall call = new HttpCall("GET", location, "asking the upload status of blob " + blob.digest())
-                .repository(repository, client.scopes(repository));
+                .repository(repository, client.scopes(repository)).noBody();
         HttpAnswer r = t.send(call);
         if (r.status() == 404 || r.status() == 400 || r.status() == 416) {
             return Optional.empty();
@@ -328,8 +329,12 @@ final class BlobUpload {
         if (r.status() != 204 && r.status() != 200) {
             throw t.failure(call, r, "the registry cannot resume this upload");
         }
-        URI next = r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
-        return Optional.of(new Status(next, parseRange(r.header("Range"))));
+        URI next = t.location(call, r, location);
+        try {
+            return Optional.of(new Status(next, parseRange(r.header("Range"))));
+        } catch (RegistryException e) {
+            throw new RegistryException(prefix() + e.getMessage(), r.status(), List.of(), null); // the registry's wrong answer
+        }
     }
 
     /** PATCHes bytes {@code [0, n)} of the buffer, which sit at {@code offset} of the blob; returns the next location. */
@@ -349,7 +354,7 @@ final class BlobUpload {
             try {
                 HttpAnswer r = t.sendOnce(call);
                 if (r.status() == 202 || r.status() == 201 || r.status() == 204) {
-                    return r.header("Location").map(l -> Locations.resolve(r.uri(), l)).orElse(location);
+                    return t.location(call, r, location);
                 }
                 if (r.status() != 416 && !HttpTransport.isRetryableStatus(r.status())) {
                     throw t.failure(call, r, null);

@@ -33,6 +33,8 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
     private final Duration idle;
     private volatile Flow.Subscription subscription;
     private volatile boolean closed;
+    private long deadline = Long.MAX_VALUE;
+    private Duration deadlineAfter;
     private Iterator<ByteBuffer> current;
     private ByteBuffer buffer;
     private boolean eof;
@@ -45,6 +47,17 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
 
     static HttpResponse.BodyHandler<InputStream> handler(Duration idle) {
         return info -> new BodyStream(idle);
+    }
+
+    /**
+     * Bounds the time the rest of the body may take, whatever its pace: a body read into memory (an
+     * error, a manifest) that has not ended {@code limit} from now fails with a {@link ReadTimeout}, so
+     * a registry trickling a byte now and then cannot hold a request forever.
+     */
+    void deadline(Duration limit) {
+        this.deadlineAfter = limit;
+        long now = System.nanoTime();
+        this.deadline = limit.toNanos() > Long.MAX_VALUE - now ? Long.MAX_VALUE : now + limit.toNanos();
     }
 
     @Override
@@ -126,12 +139,18 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
 
     private Object take() throws IOException {
         Object next;
+        long left = deadline == Long.MAX_VALUE ? Long.MAX_VALUE : deadline - System.nanoTime();
         try {
-            next = queue.poll(idleNanos, TimeUnit.NANOSECONDS);
+            next = left <= 0 ? queue.poll() : queue.poll(Math.min(idleNanos, left), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             close();
             throw new InterruptedIOException("interrupted while reading a response body");
+        }
+        if (next == null && left <= idleNanos) {
+            failure = new ReadTimeout("the body did not end within " + describe(deadlineAfter));
+            cancel();
+            throw failure;
         }
         if (next == null) {
             failure = new ReadTimeout("no data for " + describe(idle) + " (read timeout)");
@@ -141,7 +160,7 @@ final class BodyStream extends InputStream implements HttpResponse.BodySubscribe
         return next;
     }
 
-    /** A body that stayed silent longer than the read timeout. */
+    /** A body that stayed silent longer than the read timeout, or did not end by its {@link #deadline}. */
     static final class ReadTimeout extends HttpTimeoutException {
         private static final long serialVersionUID = 1L;
 

@@ -1,16 +1,20 @@
 package dev.kiln.registry;
 
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * Host names of registries. Loopback registries ({@code localhost}, {@code 127.0.0.0/8},
- * {@code ::1}) are recognised from the name as written, without a DNS lookup, so a name that merely
- * resolves to 127.0.0.1 does not count.
+ * Host names of registries. Loopback registries are recognised from the address as written
+ * ({@code 127.0.0.0/8}, {@code ::1}, IPv4-mapped {@code ::ffff:127.x.y.z}), and from the names
+ * {@code localhost} and {@code *.localhost} only when they resolve to loopback addresses only; any
+ * other name that merely resolves to 127.0.0.1 does not count.
  */
 public final class Hosts {
     private static final Pattern IPV4_LOOPBACK = Pattern.compile("127(\\.(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])){3}");
+    private static final Pattern IPV6_LITERAL = Pattern.compile("[0-9a-f:.]+(%[0-9a-z]+)?");
     private static final String DOCKER_HUB = "docker.io";
     private static final String DOCKER_HUB_API = "registry-1.docker.io";
 
@@ -31,10 +35,55 @@ public final class Hosts {
         return r;
     }
 
+    /**
+     * True for a loopback registry or host: an IPv4 address in {@code 127.0.0.0/8}, the IPv6 loopback
+     * {@code ::1}, an IPv4-mapped loopback ({@code ::ffff:127.0.0.1}, {@code ::ffff:7f00:1}), or
+     * {@code localhost} / a {@code *.localhost} name that resolves to loopback addresses only (Docker
+     * also resolves such names; one that resolves to any other address, or not at all, is not loopback).
+     */
     public static boolean isLoopback(String registryOrHost) {
+        return isLoopback(registryOrHost, Hosts::resolve);
+    }
+
+    /** Name lookups, for tests to stand in for DNS. */
+    interface Resolver {
+        InetAddress[] resolve(String name) throws UnknownHostException;
+    }
+
+    static boolean isLoopback(String registryOrHost, Resolver resolver) {
         String h = hostOnly(registryOrHost).toLowerCase(Locale.ROOT);
-        return h.equals("localhost") || h.endsWith(".localhost") || IPV4_LOOPBACK.matcher(h).matches()
-                || h.equals("::1") || h.equals("0:0:0:0:0:0:0:1");
+        if (IPV4_LOOPBACK.matcher(h).matches()) {
+            return true;
+        }
+        if (h.indexOf(':') >= 0) {
+            return isLoopbackV6(h);
+        }
+        if (h.equals("localhost") || h.endsWith(".localhost")) {
+            try {
+                InetAddress[] all = resolver.resolve(h);
+                return all.length > 0 && java.util.Arrays.stream(all).allMatch(InetAddress::isLoopbackAddress);
+            } catch (UnknownHostException e) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** An IPv6 literal (no DNS involved): {@code ::1}, or an IPv4-mapped address in {@code 127.0.0.0/8}. */
+    private static boolean isLoopbackV6(String h) {
+        if (!IPV6_LITERAL.matcher(h).matches()) {
+            return false;
+        }
+        try {
+            // a literal with ':' is parsed, never looked up; the JDK turns ::ffff:a.b.c.d into an IPv4 address
+            return InetAddress.getByName(h).isLoopbackAddress();
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static InetAddress[] resolve(String name) throws UnknownHostException {
+        return InetAddress.getAllByName(name);
     }
 
     public static boolean isLoopback(URI uri) {

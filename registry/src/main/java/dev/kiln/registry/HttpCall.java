@@ -25,12 +25,14 @@ final class HttpCall {
     boolean repeatable;
     boolean stream;
     boolean authenticate = true;
-    int maxBody = Json.MAX_DOCUMENT_BYTES;
+    /** Bytes of a 2xx body read into memory: a GET's document (a manifest), else none (the body is discarded unread). */
+    int maxBody;
 
     HttpCall(String method, URI uri, String what) {
         this.method = method;
         this.uri = uri;
         this.what = what;
+        this.maxBody = method.equals("GET") ? Json.MAX_DOCUMENT_BYTES : 0;
         this.repeatable = method.equals("GET") || method.equals("HEAD") || method.equals("PUT") || method.equals("DELETE");
     }
 
@@ -71,6 +73,12 @@ final class HttpCall {
 
     HttpCall stream() {
         this.stream = true;
+        return this;
+    }
+
+    /** The 2xx body is not needed (a ping, an upload status): it is discarded unread. */
+    HttpCall noBody() {
+        this.maxBody = 0;
         return this;
     }
 

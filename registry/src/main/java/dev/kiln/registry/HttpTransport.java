@@ -1,8 +1,10 @@
 package dev.kiln.registry;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.json.Json;
 import dev.kiln.registry.auth.Authenticator;
 import dev.kiln.registry.auth.CredentialsException;
+import dev.kiln.registry.auth.KnownSecrets;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -15,7 +17,6 @@ import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,8 +41,6 @@ final class HttpTransport {
     static final int MAX_ERROR_BODY = 64 * 1024;
     private static final int MAX_REDIRECTS = 5;
     private static final int MAX_AUTH_RETRIES = 2;
-    private static final List<String> LOGGED_HEADERS = List.of("Location", "Range", "Docker-Content-Digest",
-            "Content-Length", "Content-Type", "OCI-Chunk-Min-Length", "Retry-After", "WWW-Authenticate", "Docker-Upload-UUID");
 
     private final String registry;
     private final HttpClient http;
@@ -93,19 +92,32 @@ final class HttpTransport {
 
     /**
      * Sends once, anonymously, giving up after {@code deadline} even in a TLS handshake that never
-     * ends (a plain-HTTP server that waits for a request line); the body is read in full.
+     * ends (a plain-HTTP server that waits for a request line). Only an error body is read, at most
+     * {@link #MAX_ERROR_BODY} bytes and within the same deadline; a 2xx or 401 body is not needed (the
+     * ping learns from the status and headers) and is discarded unread.
      */
     HttpAnswer probe(HttpCall c, Duration deadline) throws IOException {
         refuseIfClosed(c);
+        long start = System.nanoTime();
         HttpRequest request = build(c, c.uri, null);
         log("> " + c.method + " " + Redaction.url(c.uri));
-        CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, HttpResponse.BodyHandlers.ofByteArray());
+        CompletableFuture<HttpResponse<InputStream>> future = http.sendAsync(request, BodyStream.handler(options.readTimeout()));
         try {
-            HttpResponse<byte[]> r = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
-            byte[] body = r.body();
-            HttpAnswer response = new HttpAnswer(r.statusCode(), r.headers(), c.uri,
-                    body.length > MAX_ERROR_BODY ? Arrays.copyOf(body, MAX_ERROR_BODY) : body, null);
-            log("< " + r.statusCode() + " " + c.method + " " + Redaction.url(c.uri) + responseHeadersForLog(r.headers()));
+            HttpResponse<InputStream> r = future.get(deadline.toMillis(), TimeUnit.MILLISECONDS);
+            int status = r.statusCode();
+            rememberSecrets(r.headers());
+            byte[] body;
+            try (InputStream in = r.body()) {
+                if (status >= 200 && status < 300 || status == 401) {
+                    body = new byte[0];
+                } else {
+                    Duration left = deadline.minusNanos(System.nanoTime() - start);
+                    ((BodyStream) in).deadline(left.isNegative() ? Duration.ZERO : left);
+                    body = in.readNBytes(MAX_ERROR_BODY);
+                }
+            }
+            HttpAnswer response = new HttpAnswer(status, r.headers(), c.uri, body, null);
+            log("< " + status + " " + c.method + " " + Redaction.url(c.uri) + ExchangeLog.response(response));
             return response;
         } catch (TimeoutException e) {
             future.cancel(true);
@@ -150,7 +162,7 @@ final class HttpTransport {
                         + uri.getHost() + " (not a loopback address); use HTTPS");
             }
             HttpRequest request = build(c, uri, authorization);
-            log("> " + c.method + " " + Redaction.url(uri) + headersForLog(request));
+            log("> " + c.method + " " + Redaction.url(uri) + ExchangeLog.request(request));
             HttpResponse<InputStream> r;
             try {
                 r = http.send(request, BodyStream.handler(options.readTimeout()));
@@ -167,11 +179,18 @@ final class HttpTransport {
                 throw new InterruptedIOException("interrupted");
             }
             int status = r.statusCode();
+            rememberSecrets(r.headers());
             boolean streamIt = c.stream && status >= 200 && status < 300;
             byte[] body = null;
             if (!streamIt) {
+                int limit = bodyLimit(c, status);
                 try (InputStream in = r.body()) {
-                    body = in.readNBytes(status >= 200 && status < 300 ? c.maxBody + 1 : MAX_ERROR_BODY);
+                    if (limit > 0 || isEmpty(c.method, status, r.headers())) {
+                        ((BodyStream) in).deadline(c.timeout != null ? c.timeout : options.requestTimeout());
+                        body = in.readNBytes(Math.max(limit, 1));
+                    } else {
+                        body = new byte[0]; // not needed: closing the stream discards it unread
+                    }
                 } catch (IOException e) {
                     // cut off, truncated or stalled half-way through the body: like a failed connection
                     log("! " + c.method + " " + Redaction.url(uri) + ": HTTP " + status + ", body cut off: " + ConnectionProblems.describe(e));
@@ -184,8 +203,7 @@ final class HttpTransport {
                 }
             }
             HttpAnswer response = new HttpAnswer(status, r.headers(), uri, body, streamIt ? r.body() : null);
-            log("< " + status + " " + c.method + " " + Redaction.url(uri) + responseHeadersForLog(r.headers())
-                    + errorsForLog(response));
+            log("< " + status + " " + c.method + " " + Redaction.url(uri) + ExchangeLog.response(response));
             if (status == 401 && c.authenticate && ownOrigin && authRetries < MAX_AUTH_RETRIES) {
                 boolean again = auth.unauthorized(r.headers().allValues("WWW-Authenticate"), scopes, c.repository, authorization);
                 if (again) {
@@ -197,7 +215,7 @@ final class HttpTransport {
                 Optional<String> location = response.header("Location");
                 if (location.isPresent()) {
                     response.discard();
-                    uri = Locations.resolve(uri, location.get());
+                    uri = location(c, response, uri);
                     redirects++;
                     continue;
                 }
@@ -214,6 +232,57 @@ final class HttpTransport {
         }
     }
 
+    /**
+     * How much of a body to read into memory: a 2xx body only when the call wants one (up to its
+     * {@code maxBody}, one byte more to notice a longer one), an error body up to
+     * {@link #MAX_ERROR_BODY} (its error codes are used), a redirect's body never.
+     */
+    private static int bodyLimit(HttpCall c, int status) {
+        if (status >= 200 && status < 300) {
+            return c.maxBody == 0 ? 0 : c.maxBody + 1;
+        }
+        return status >= 400 ? MAX_ERROR_BODY : 0;
+    }
+
+    /** An answer that has no body: reading its end costs nothing, and keeps the connection for the next request. */
+    private static boolean isEmpty(String method, int status, HttpHeaders h) {
+        return method.equals("HEAD") || status == 204 || status == 304
+                || h.firstValue("Content-Length").map(String::trim).filter("0"::equals).isPresent();
+    }
+
+    /**
+     * The URL an answer's {@code Location} names, resolved against the request's; {@code otherwise}
+     * when it has none. A Location kiln cannot follow ({@code file:}, {@code javascript:}, no host) is
+     * the registry's error: it fails the call in one line naming the registry, repository and request.
+     */
+    URI location(HttpCall c, HttpAnswer r, URI otherwise) {
+        Optional<String> l = r.header("Location");
+        if (l.isEmpty()) {
+            return otherwise;
+        }
+        try {
+            return Locations.resolve(r.uri(), l.get());
+        } catch (IllegalArgumentException e) {
+            r.discard();
+            throw new RegistryException(prefix(c) + c.what + " failed: the registry answered HTTP " + r.status() + " with a "
+                    + RegistryError.clean(e.getMessage()), r.status(), List.of(), null);
+        }
+    }
+
+    private RegistryException unusableUri(HttpCall c, URI uri, IllegalArgumentException e) {
+        return new RegistryException(prefix(c) + c.what + " failed: cannot send a request to " + Redaction.url(uri)
+                + " (" + RegistryError.clean(e.getMessage()) + ")", 0, List.of(), null);
+    }
+
+    private String prefix(HttpCall c) {
+        return "registry " + registry + (c.repository == null ? "" : ", repository " + c.repository) + ": ";
+    }
+
+    /** Opaque values of an answer's Location (upload states, storage signatures) are secrets from now on. */
+    private static void rememberSecrets(HttpHeaders h) {
+        h.allValues("Location").forEach(Redaction::rememberOpaqueValues);
+    }
+
     private String authorization(HttpCall c, Set<String> scopes) {
         try {
             return auth.authorization(scopes, c.repository);
@@ -223,8 +292,15 @@ final class HttpTransport {
         }
     }
 
+    /** The request; a URL the JDK's client refuses (no host it accepts, another scheme) fails the call in one line. */
     private HttpRequest build(HttpCall c, URI uri, String authorization) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(c.timeout != null ? c.timeout : options.requestTimeout());
+        HttpRequest.Builder b;
+        try {
+            b = HttpRequest.newBuilder(uri);
+        } catch (IllegalArgumentException e) {
+            throw unusableUri(c, uri, e);
+        }
+        b.timeout(c.timeout != null ? c.timeout : options.requestTimeout());
         c.headers.forEach(b::header);
         b.header("User-Agent", options.userAgent());
         if (authorization != null) {
@@ -276,6 +352,11 @@ final class HttpTransport {
 
     /** The error for an answer the caller cannot use; {@code hint} is appended when not null. */
     RegistryException failure(HttpCall c, HttpAnswer r, String hint) {
+        return failure(c, r, hint, null);
+    }
+
+    /** As above, carrying {@code action}: what the user can do, worded by the command line. */
+    RegistryException failure(HttpCall c, HttpAnswer r, String hint, Hint action) {
         List<RegistryError> errors = r.errors();
         StringBuilder m = new StringBuilder("registry ").append(registry);
         if (c.repository != null) {
@@ -292,7 +373,7 @@ final class HttpTransport {
         if (hint != null) {
             m.append("; ").append(hint);
         }
-        return new RegistryException(m.toString(), r.status(), errors, null);
+        return new RegistryException(m.toString(), r.status(), errors, null, action);
     }
 
     private String authHint(HttpCall c, HttpAnswer r) {
@@ -307,40 +388,10 @@ final class HttpTransport {
         return user.map(u -> "access denied " + u).orElse("anonymous access denied: pass --creds USER:PASSWORD or log in");
     }
 
+    /** A debug line, with every known secret redacted (lines quote what the registry sent). */
     void log(String line) {
         if (options.debug() != null) {
-            options.debug().accept("registry " + registry + ": " + line);
+            options.debug().accept(KnownSecrets.redact("registry " + registry + ": " + line));
         }
-    }
-
-    private static String headersForLog(HttpRequest r) {
-        StringBuilder b = new StringBuilder();
-        r.headers().map().forEach((k, vs) -> {
-            if (!k.equalsIgnoreCase("User-Agent")) {
-                vs.forEach(v -> b.append(" [").append(Redaction.header(k, v)).append(']'));
-            }
-        });
-        r.bodyPublisher().ifPresent(p -> {
-            if (p.contentLength() > 0) {
-                b.append(" [").append(p.contentLength()).append(" bytes]");
-            }
-        });
-        return b.toString();
-    }
-
-    private static String responseHeadersForLog(HttpHeaders h) {
-        StringBuilder b = new StringBuilder();
-        for (String name : LOGGED_HEADERS) {
-            h.allValues(name).forEach(v -> b.append(" [").append(Redaction.header(name, v)).append(']'));
-        }
-        return b.toString();
-    }
-
-    private static String errorsForLog(HttpAnswer r) {
-        if (r.ok() || r.body() == null) {
-            return "";
-        }
-        List<RegistryError> errors = r.errors();
-        return errors.isEmpty() ? "" : " " + errors;
     }
 }

@@ -1,6 +1,7 @@
 package dev.kiln.registry;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.digest.Digest;
 import dev.kiln.layout.digest.InvalidDigestException;
@@ -37,6 +38,8 @@ final class ManifestGet {
         if (bytes.length > Json.MAX_DOCUMENT_BYTES) {
             throw new RegistryException(prefix + "the manifest is over the " + Json.MAX_DOCUMENT_BYTES + "-byte limit");
         }
+        String contentType = r.header("Content-Type").orElse(null);
+        refuseSchema1(contentType, bytes, prefix); // before the digest: a signed schema1's digest excludes its signatures
         Digest digest;
         Optional<Digest> reported = Digests.reported(t, call, r);
         Digest asked = asDigest(reference);
@@ -53,7 +56,7 @@ final class ManifestGet {
             throw new RegistryException(prefix + "the registry reports digest " + reported.get()
                     + " but the content hashes to " + digest);
         }
-        String mediaType = mediaType(r.header("Content-Type").orElse(null), bytes, prefix);
+        String mediaType = mediaType(contentType, bytes, prefix);
         return new RemoteManifest(new Descriptor(mediaType, digest, bytes.length), bytes);
     }
 
@@ -84,11 +87,25 @@ final class ManifestGet {
         }
     }
 
+    /** A Docker schema1 manifest, by its Content-Type or its schemaVersion, is refused by name. */
+    static void refuseSchema1(String contentType, byte[] bytes, String prefix) {
+        String ct = contentType == null ? null : contentType.split(";")[0].trim();
+        boolean schema1 = MediaTypes.isSchema1(ct) || ct != null && ct.startsWith("application/vnd.docker.distribution.manifest.v1");
+        if (!schema1) {
+            try {
+                schema1 = Json.parseObject(bytes, "manifest").path("schemaVersion").asLong() == 1;
+            } catch (KilnException e) {
+                return; // not JSON: mediaType says so
+            }
+        }
+        if (schema1) {
+            throw new RegistryException(prefix + "the registry serves a Docker schema1 manifest (deprecated), which kiln does not read",
+                    0, List.of(), null, Hint.CONVERT_SCHEMA1);
+        }
+    }
+
     static String mediaType(String contentType, byte[] bytes, String prefix) {
         String ct = contentType == null ? null : contentType.split(";")[0].trim();
-        if (ct != null && (ct.startsWith("application/vnd.docker.distribution.manifest.v1"))) {
-            throw new RegistryException(prefix + "the registry serves a Docker schema 1 manifest (" + ct + "), which kiln does not read");
-        }
         if (ct != null && (MediaTypes.isIndex(ct) || MediaTypes.isManifest(ct))) {
             return ct;
         }

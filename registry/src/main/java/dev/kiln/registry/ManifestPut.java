@@ -2,6 +2,7 @@ package dev.kiln.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.spec.Descriptor;
@@ -12,7 +13,7 @@ import java.util.List;
 /**
  * {@code PUT /v2/<name>/manifests/<reference>} with the manifest's exact bytes and
  * {@code Content-Type} equal to its media type. Refusals get a hint where the cause is known: a
- * registry that does not take OCI indexes ({@code --format docker}), layers with foreign URLs that
+ * registry that does not take OCI media types ({@link Hint#DOCKER_MEDIA_TYPES}), layers with foreign URLs that
  * the registry does not allow, blobs missing from the repository.
  */
 final class ManifestPut {
@@ -43,8 +44,11 @@ final class ManifestPut {
             client.options().progress().manifestPushed(manifest, reference);
             return;
         }
-        throw t.failure(call, r, hint(manifest, doc, r));
+        String hint = hint(manifest, doc, r);
+        throw t.failure(call, r, hint, OCI_REFUSED.equals(hint) ? Hint.DOCKER_MEDIA_TYPES : null);
     }
+
+    private static final String OCI_REFUSED = "this registry does not seem to accept OCI media types";
 
     private static String hint(Descriptor manifest, ObjectNode doc, HttpAnswer r) {
         RegistryException probe = new RegistryException("", r.status(), r.errors(), null);
@@ -63,8 +67,7 @@ final class ManifestPut {
         }
         boolean oci = MediaTypes.OCI_INDEX.equals(manifest.mediaType()) || MediaTypes.OCI_MANIFEST.equals(manifest.mediaType());
         if (oci && (r.status() == 415 || invalid || probe.has(ErrorCode.UNSUPPORTED))) {
-            return "this registry does not seem to accept OCI " + (MediaTypes.isIndex(manifest.mediaType()) ? "image indexes" : "manifests")
-                    + "; push with --format docker";
+            return OCI_REFUSED; // the command line says what to do (Hint.DOCKER_MEDIA_TYPES)
         }
         return null;
     }

@@ -1,6 +1,9 @@
 package dev.kiln.registry;
 
+import dev.kiln.registry.auth.KnownSecrets;
 import java.net.URI;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Set;
 
@@ -50,6 +53,38 @@ public final class Redaction {
             }
         }
         return b.toString();
+    }
+
+    /**
+     * Remembers what {@link #url} hides of a URL a registry sent (a {@code Location}): the values of
+     * query parameters other than the harmless ones (upload {@code _state}, storage signatures) and
+     * user info, as secrets to redact from any text from now on ({@link KnownSecrets}).
+     */
+    public static void rememberOpaqueValues(String location) {
+        if (location == null) {
+            return;
+        }
+        int q = location.indexOf('?');
+        if (q >= 0) {
+            for (String p : location.substring(q + 1).split("[&#]")) {
+                int eq = p.indexOf('=');
+                if (eq >= 0 && !SHOWN_PARAMS.contains(p.substring(0, eq).toLowerCase(Locale.ROOT))) {
+                    String raw = p.substring(eq + 1);
+                    KnownSecrets.add(raw);
+                    try {
+                        KnownSecrets.add(URLDecoder.decode(raw, StandardCharsets.UTF_8));
+                    } catch (IllegalArgumentException e) {
+                        // not decodable: the raw form is remembered
+                    }
+                }
+            }
+        }
+        int scheme = location.indexOf("://");
+        int at = location.indexOf('@');
+        int slash = scheme < 0 ? -1 : location.indexOf('/', scheme + 3);
+        if (scheme >= 0 && at > scheme && (slash < 0 || at < slash)) {
+            KnownSecrets.add(location.substring(scheme + 3, at));
+        }
     }
 
     public static String header(String name, String value) {

@@ -23,7 +23,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * {@link ManifestGet}, {@link BlobGet}). Thread-safe: one client serves parallel uploads.
  *
  * <p>Transport security: HTTPS is verified unless {@code insecure}; for a loopback registry
- * (as Docker treats {@code 127.0.0.0/8}, {@code ::1} and {@code localhost}) plain HTTP is asked
+ * ({@link Hosts#isLoopback}: {@code 127.0.0.0/8}, {@code ::1}, IPv4-mapped loopback, and
+ * {@code localhost} names that resolve to loopback only, as Docker treats them) plain HTTP is asked
  * first, and HTTPS when the port does not answer plain HTTP as a registry; a TLS registry on
  * loopback is still verified. With {@code insecure}, HTTPS is tried first and plain HTTP when the
  * port does not speak TLS. Credentials never travel over plain HTTP to a host that is not loopback.
@@ -122,7 +123,7 @@ public final class RegistryClient {
             return;
         }
         // insecure: HTTPS first, once; plain HTTP when the port answers but not in TLS
-        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
+        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous().noBody();
         IOException tls;
         try {
             accept(transport.probe(probe, options.connectTimeout().plus(options.requestTimeout())));
@@ -155,7 +156,7 @@ public final class RegistryClient {
      */
     private void pingLoopback(String api, URI https) {
         URI http = URI.create("http://" + api + "/v2/");
-        HttpCall plain = new HttpCall("GET", http, "ping " + http).anonymous();
+        HttpCall plain = new HttpCall("GET", http, "ping " + http).anonymous().noBody();
         IOException notPlain = null;
         HttpAnswer plainAnswer = null;
         try {
@@ -170,7 +171,7 @@ public final class RegistryClient {
         } catch (IOException e) {
             notPlain = e;
         }
-        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous();
+        HttpCall probe = new HttpCall("GET", https, "ping " + https).anonymous().noBody();
         HttpAnswer r;
         try {
             r = transport.probe(probe, LOOPBACK_PROBE);
@@ -189,7 +190,7 @@ public final class RegistryClient {
     }
 
     private HttpAnswer pingOnce(URI uri) {
-        return transport.send(new HttpCall("GET", uri, "ping " + uri).anonymous());
+        return transport.send(new HttpCall("GET", uri, "ping " + uri).anonymous().noBody());
     }
 
     private void accept(HttpAnswer r) {
@@ -201,6 +202,28 @@ public final class RegistryClient {
             throw transport.failure(c, r, r.status() == 404 ? "is this an OCI registry? GET /v2/ must answer 200 or 401" : null);
         }
         transport.base(origin);
+    }
+
+    /**
+     * Checks the credentials of the options, as {@code docker login} does: {@code GET /v2/} with them,
+     * following a Bearer challenge to the token server, which must grant a token for them. Returns
+     * true when the registry accepted them, false when it asks for no authentication at all (the ping
+     * was answered 200 anonymously, so there is nothing to check); fails in one line when they are
+     * refused or the registry cannot be asked.
+     */
+    public boolean authenticate() {
+        if (transport.auth().scheme() == null) {
+            return false;
+        }
+        if (transport.auth().credentials(null).isEmpty()) {
+            throw new RegistryException("registry " + registry + ": no credentials to log in with");
+        }
+        HttpCall call = new HttpCall("GET", uri("/v2/"), "logging in").noBody();
+        HttpAnswer r = transport.send(call);
+        if (r.status() == 200) {
+            return true;
+        }
+        throw transport.failure(call, r, null);
     }
 
     /** True when the blob is in the repository with the descriptor's size. */
@@ -245,7 +268,7 @@ public final class RegistryClient {
     }
 
     /** Tries the mounts in order: the first that links the blob, else the upload session a refused one opened (or none). */
-    private BlobMount.Result mountFirst(String repository, Descriptor blob, List<String> mountFrom) {
+    BlobMount.Result mountFirst(String repository, Descriptor blob, List<String> mountFrom) {
         markPush(repository);
         for (String from : mountFrom) {
             if (from == null || from.equals(repository)) {

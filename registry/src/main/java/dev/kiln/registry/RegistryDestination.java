@@ -45,6 +45,8 @@ public final class RegistryDestination implements ImageDestination {
     private final Semaphore slots;
     private final ProgressListener progress;
     private final Set<Digest> present = ConcurrentHashMap.newKeySet();
+    private final Set<Digest> mountsTried = ConcurrentHashMap.newKeySet();
+    private final Map<Digest, BlobMount.Result> sessions = new ConcurrentHashMap<>();
     private final Map<Digest, CompletableFuture<Void>> running = new ConcurrentHashMap<>();
     private final Map<Digest, byte[]> manifests = new ConcurrentHashMap<>();
     private final boolean ownsClient;
@@ -91,9 +93,12 @@ public final class RegistryDestination implements ImageDestination {
     }
 
     /**
-     * HEADs the blob (once); a blob found is reported to the listener as skipped. A manifest or index
-     * is never "here": it is always PUT (idempotent, and {@link #commit} needs its bytes), so no HEAD
-     * is spent on it (Distribution answers 404 for a manifest's digest under /blobs/ anyway).
+     * HEADs the blob (once); a blob found is reported to the listener as skipped. One the repository
+     * lacks is then mounted from the {@code mountFrom} repositories when the registry can, before
+     * anything opens its content (so a copy within one registry does not even download it): a mounted
+     * blob is here too, and reported as mounted. A manifest or index is never "here": it is always PUT
+     * (idempotent, and {@link #commit} needs its bytes), so no HEAD is spent on it (Distribution
+     * answers 404 for a manifest's digest under /blobs/ anyway).
      */
     @Override
     public boolean hasBlob(Descriptor descriptor) {
@@ -109,6 +114,16 @@ public final class RegistryDestination implements ImageDestination {
             }
             return true;
         }
+        if (!mountFrom.isEmpty() && mountsTried.add(descriptor.digest())) {
+            BlobMount.Result m = client.mountFirst(repository, descriptor, mountFrom);
+            if (m.mounted()) {
+                present.add(descriptor.digest());
+                return true;
+            }
+            if (m.session() != null) {
+                sessions.put(descriptor.digest(), m); // a refused mount opened an upload: the upload uses it
+            }
+        }
         return false;
     }
 
@@ -118,7 +133,14 @@ public final class RegistryDestination implements ImageDestination {
      */
     @Override
     public void putBlob(Descriptor descriptor, InputStream content) throws IOException {
-        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+        once(descriptor, () -> {
+            BlobMount.Result tried = afterMounts(descriptor);
+            if (tried == null) {
+                client.pushBlob(repository, descriptor, content, mountFrom);
+            } else {
+                new BlobUpload(client, repository, descriptor).upload(content, tried.session(), tried.minChunk());
+            }
+        });
     }
 
     /**
@@ -127,7 +149,27 @@ public final class RegistryDestination implements ImageDestination {
      */
     @Override
     public void putBlob(Descriptor descriptor, SeekableBlob content) throws IOException {
-        once(descriptor, () -> client.pushBlob(repository, descriptor, content, mountFrom));
+        once(descriptor, () -> {
+            BlobMount.Result tried = afterMounts(descriptor);
+            if (tried == null) {
+                client.pushBlob(repository, descriptor, content, mountFrom);
+            } else {
+                new BlobUpload(client, repository, descriptor).upload(content, tried.session(), tried.minChunk());
+            }
+        });
+    }
+
+    /**
+     * Null when {@link #hasBlob} did not try the mounts for this blob (the upload then tries them);
+     * else what they left: the upload session a refused mount opened, or none.
+     */
+    private BlobMount.Result afterMounts(Descriptor descriptor) {
+        if (!mountsTried.contains(descriptor.digest())) {
+            return null;
+        }
+        client.markPush(repository);
+        BlobMount.Result opened = sessions.remove(descriptor.digest());
+        return opened != null ? opened : new BlobMount.Result(false, null, 0);
     }
 
     private interface Push {

@@ -4,10 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.json.Json;
+import dev.kiln.registry.auth.KnownSecrets;
 import java.util.ArrayList;
 import java.util.List;
 
-/** One entry of a registry's error body {@code {"errors":[{"code","message","detail"}]}}. */
+/**
+ * One entry of a registry's error body {@code {"errors":[{"code","message","detail"}]}}. Its text is
+ * the registry's, so it is cleaned of control characters and every known secret ({@link #clean}).
+ */
 public record RegistryError(ErrorCode code, String rawCode, String message) {
     private static final int MAX_MESSAGE = 300;
 
@@ -53,7 +57,8 @@ public record RegistryError(ErrorCode code, String rawCode, String message) {
         for (char c : s.replaceAll("\\s+", " ").trim().toCharArray()) {
             b.append(c < 0x20 || c == 0x7f ? '?' : c);
         }
-        return b.length() > MAX_MESSAGE ? b.substring(0, MAX_MESSAGE) + "..." : b.toString();
+        // redacted before it is cut, so that a cut cannot leave the start of a secret
+        return KnownSecrets.redactAndCut(b.toString(), MAX_MESSAGE);
     }
 
     @Override

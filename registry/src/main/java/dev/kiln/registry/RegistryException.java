@@ -1,12 +1,15 @@
 package dev.kiln.registry;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.transport.TransportException;
+import dev.kiln.registry.auth.KnownSecrets;
 import java.util.List;
 
 /**
  * A registry operation that failed. The message is one line naming the registry, the repository
  * and the digest or tag involved, what was being done, and what the registry answered (its error
- * codes when it sent some). It never holds credentials or tokens.
+ * codes when it sent some). It never holds credentials or tokens: every secret the process knows is
+ * redacted from it ({@link KnownSecrets}), including those a registry quotes back.
  */
 public class RegistryException extends TransportException {
     private final int status;
@@ -21,7 +24,11 @@ public class RegistryException extends TransportException {
     }
 
     public RegistryException(String message, int status, List<RegistryError> errors, Throwable cause) {
-        super(oneLine(message), cause);
+        this(message, status, errors, cause, null);
+    }
+
+    public RegistryException(String message, int status, List<RegistryError> errors, Throwable cause, Hint hint) {
+        super(oneLine(message), cause, hint);
         this.status = status;
         this.errors = List.copyOf(errors);
     }
@@ -44,7 +51,8 @@ public class RegistryException extends TransportException {
         return errors.stream().anyMatch(e -> e.code() == code) || (errors.isEmpty() && ErrorCode.forStatus(status) == code);
     }
 
+    /** One line, with every secret the process knows redacted (the message may quote a registry). */
     static String oneLine(String s) {
-        return s == null ? "registry error" : s.replaceAll("[\\r\\n\\t]+", " ");
+        return s == null ? "registry error" : KnownSecrets.redact(s.replaceAll("[\\r\\n\\t]+", " "));
     }
 }

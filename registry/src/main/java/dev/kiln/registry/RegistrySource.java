@@ -72,6 +72,10 @@ public final class RegistrySource implements ImageSource {
         return client;
     }
 
+    public String repository() {
+        return repository;
+    }
+
     @Override
     public Descriptor root() {
         RemoteManifest m = fetched.computeIfAbsent(reference, r -> client.getManifest(repository, r));

@@ -1,5 +1,6 @@
 package dev.kiln.registry;
 
+import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.transport.ImageDestination;
 import dev.kiln.layout.transport.ImageReference;
 import dev.kiln.layout.transport.ImageSource;
@@ -14,9 +15,19 @@ import java.nio.file.FileSystem;
  */
 public final class RegistryTransport implements TransportProvider {
     private final RegistryOptions options;
+    private final MountCandidates mounts;
 
     public RegistryTransport(RegistryOptions options) {
+        this(options, new MountCandidates());
+    }
+
+    /**
+     * @param mounts shared with the transport of the other side of a copy (which may have other
+     *               options), so a destination mounts from the source repository of the same registry
+     */
+    public RegistryTransport(RegistryOptions options, MountCandidates mounts) {
         this.options = options;
+        this.mounts = mounts;
     }
 
     /** Anonymous and default settings, for ServiceLoader. */
@@ -31,11 +42,17 @@ public final class RegistryTransport implements TransportProvider {
 
     @Override
     public ImageSource openSource(ImageReference ref, FileSystem fs, TransportOptions transportOptions) {
-        return RegistrySource.open(ref, options);
+        RegistrySource source = RegistrySource.open(ref, options);
+        mounts.read(source.client().registry(), source.repository());
+        return source;
     }
 
+    /** Opens the destination, with the repositories of the same registry this run has read or pushed as mount sources. */
     @Override
     public ImageDestination openDestination(ImageReference ref, FileSystem fs, TransportOptions transportOptions) {
-        return RegistryDestination.open(ref, options);
+        ImageName name = RegistrySource.name(ref);
+        RegistryDestination destination = RegistryDestination.open(ref, options, mounts.forDestination(name.registry(), name.repository()));
+        mounts.pushed(name.registry(), name.repository());
+        return destination;
     }
 }

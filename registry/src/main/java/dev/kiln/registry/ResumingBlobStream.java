@@ -99,11 +99,20 @@ final class ResumingBlobStream extends InputStream implements SelfVerifyingStrea
     private void checkContentRange(HttpCall call, HttpAnswer r, long from) {
         String range = r.header("Content-Range").orElse(null);
         Matcher m = range == null ? null : CONTENT_RANGE.matcher(range.trim());
-        if (m == null || !m.matches() || Long.parseLong(m.group(1)) != from
-                || Long.parseLong(m.group(2)) != blob.size() - 1
-                || (!m.group(3).equals("*") && Long.parseLong(m.group(3)) != blob.size())) {
+        if (m == null || !m.matches() || number(m.group(1)) != from
+                || number(m.group(2)) != blob.size() - 1
+                || (!m.group(3).equals("*") && number(m.group(3)) != blob.size())) {
             throw new RegistryException(prefix() + "asked for bytes " + from + "-" + (blob.size() - 1) + " of " + blob.size()
                     + ", the registry answered 206 with Content-Range " + (range == null ? "(none)" : "'" + RegistryError.clean(range) + "'"));
+        }
+    }
+
+    /** A number of a Content-Range; one too long for a long is no position of this blob (-2 matches none). */
+    private static long number(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            return -2;
         }
     }
 

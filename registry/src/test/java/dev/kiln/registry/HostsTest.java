@@ -9,13 +9,13 @@ import org.junit.jupiter.api.Test;
 
 class HostsTest {
     @Test
-    void loopbackIsRecognisedFromTheNameAlone() {
+    void loopbackIsRecognisedFromTheAddress() {
         for (String h : new String[] {"localhost", "localhost:5000", "127.0.0.1", "127.0.0.1:5000", "127.1.2.3:80",
-                "[::1]:5000", "[::1]", "::1", "app.localhost:8080"}) {
+                "[::1]:5000", "[::1]", "::1", "[::ffff:7f00:1]:5000", "[::ffff:127.0.0.9]", "[0:0:0:0:0:ffff:7f00:1]"}) {
             assertTrue(Hosts.isLoopback(h), h);
         }
         for (String h : new String[] {"docker.io", "128.0.0.1", "127.0.0.1.nip.io", "10.0.0.1:5000", "localhost.example.com",
-                "[::2]:5000", "1270.0.0.1"}) {
+                "[::2]:5000", "1270.0.0.1", "[::ffff:a00:1]:5000", "[::ffff:8000:1]", "[fe80::1%lo]", "[::ffff:7f00:1:1]"}) {
             assertFalse(Hosts.isLoopback(h), h);
         }
     }

@@ -184,7 +184,7 @@ class RegistryClientTest {
     }
 
     @Test
-    void aRegistryRefusingOciIndexesSuggestsDockerFormat() throws Exception {
+    void aRegistryRefusingOciIndexesCarriesTheDockerMediaTypesHint() throws Exception {
         try (FakeServer s = new FakeServer((ex, body) -> {
             if (ex.getRequestURI().getPath().equals("/v2/")) {
                 send(ex, 200, "{}");
@@ -196,12 +196,16 @@ class RegistryClientTest {
             RegistryException e = assertThrows(RegistryException.class, () -> c.putManifest("team/app", "v1", INDEX_DESC, INDEX));
             assertEquals(ErrorCode.MANIFEST_INVALID, e.code());
             String m = e.getMessage();
-            assertTrue(m.contains("--format docker") && m.contains(INDEX_DESC.digest().toString()) && m.contains("repository team/app"), m);
+            assertTrue(m.contains("does not seem to accept OCI") && m.contains(INDEX_DESC.digest().toString())
+                    && m.contains("repository team/app"), m);
+            assertFalse(m.contains("--"), "the library names no command-line flag: " + m);
+            assertEquals(dev.kiln.layout.Hint.DOCKER_MEDIA_TYPES, e.hint(), "the command line words the hint");
         }
         try (FakeServer s = new FakeServer((ex, body) -> send(ex, ex.getRequestURI().getPath().equals("/v2/") ? 200 : 415, ""))) {
             RegistryClient c = RegistryClient.connect(s.address(), options());
             RegistryException e = assertThrows(RegistryException.class, () -> c.putManifest("team/app", "v1", INDEX_DESC, INDEX));
-            assertTrue(e.getMessage().contains("--format docker"), e.getMessage());
+            assertTrue(e.getMessage().contains("does not seem to accept OCI"), e.getMessage());
+            assertEquals(dev.kiln.layout.Hint.DOCKER_MEDIA_TYPES, e.hint());
         }
     }
 

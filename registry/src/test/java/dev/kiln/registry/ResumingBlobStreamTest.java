@@ -147,6 +147,20 @@ class ResumingBlobStreamTest {
     }
 
     @Test
+    void aContentRangeWithNumbersTooBigForALongIsTheRegistrysError() throws Exception {
+        AtomicInteger gets = new AtomicInteger();
+        try (FakeServer s = server(gets, ex -> send(ex, 206, BLOB, "Content-Range", "bytes 99999999999999999999-1/" + BLOB.length))) {
+            RegistryClient c = RegistryClient.connect(s.address(), options());
+            RegistryException e = assertThrows(RegistryException.class, () -> {
+                try (InputStream in = c.openBlob("team/app", DESC)) {
+                    in.readAllBytes();
+                }
+            });
+            assertTrue(e.getMessage().contains("the registry answered 206 with Content-Range 'bytes 99999999999999999999-1/"), e.getMessage());
+        }
+    }
+
+    @Test
     void aBlobCutOffEveryTimeFailsAfterTheRetryPolicysTries() throws Exception {
         AtomicInteger gets = new AtomicInteger();
         try (FakeServer s = new FakeServer((ex, body) -> {

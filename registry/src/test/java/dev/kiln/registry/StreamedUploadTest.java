@@ -57,4 +57,26 @@ class StreamedUploadTest {
             assertEquals("/v2/team/app/blobs/uploads/u1?part=2&digest=" + d.digest(), put.uri());
         }
     }
+
+    @Test
+    void anUploadStatusWithAnInvalidRangeIsTheRegistrysErrorNamingItAndTheBlob(@TempDir Path tmp) throws Exception {
+        StreamedUploadIT.FileBlob blob = StreamedUploadIT.FileBlob.random(tmp.resolve("blob"), 5 * MIB, 3);
+        Descriptor d = blob.descriptor;
+        try (FakeServer s = new FakeServer((ex, body) -> {
+            String path = ex.getRequestURI().getPath();
+            switch (ex.getRequestMethod() + " " + path) {
+                case "GET /v2/" -> send(ex, 200, "{}");
+                case "POST /v2/team/app/blobs/uploads/" -> send(ex, 202, null, "Location", "/v2/team/app/blobs/uploads/u1");
+                case "PATCH /v2/team/app/blobs/uploads/u1" -> send(ex, 503, FakeServer.error("UNAVAILABLE", "try again"));
+                case "GET /v2/team/app/blobs/uploads/u1" -> send(ex, 204, null, "Range", "bytes=oops");
+                default -> send(ex, 404, FakeServer.error("NOT_FOUND", path));
+            }
+        })) {
+            RegistryClient c = RegistryClient.connect(s.address(), RegistryOptions.defaults().withChunkSize(4 * MIB)
+                    .withRetry(new RetryPolicy(3, Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofSeconds(5))));
+            RegistryException e = org.junit.jupiter.api.Assertions.assertThrows(RegistryException.class, () -> c.pushBlob("team/app", d, blob, List.of()));
+            org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().startsWith("registry " + s.address() + ", repository team/app: uploading blob "
+                    + d.digest() + ": invalid Range header 'oops' in an upload status"), e.getMessage());
+        }
+    }
 }

@@ -74,12 +74,17 @@ final class ArchiveUnpacker {
         return RootfsExtractor.decompress(b);
     }
 
+    /** An unpacked archive: its folder and the modes and owners its tar headers gave. */
+    record Unpacked(Path dir, RootfsExtractor metadata) {
+    }
+
     /** Unpacks into a new folder under {@code tempDir}; the caller deletes it. */
-    static Path unpack(Path archive, Path tempDir, long maxExpandedBytes, String what) throws IOException {
+    static Unpacked unpack(Path archive, Path tempDir, long maxExpandedBytes, String what) throws IOException {
         Path dir = Files.createTempDirectory(tempDir, "add-");
         try {
-            new RootfsExtractor(dir, maxExpandedBytes).apply(decompress(Files.newInputStream(archive)), what);
-            return dir;
+            RootfsExtractor extractor = new RootfsExtractor(dir, maxExpandedBytes);
+            extractor.apply(decompress(Files.newInputStream(archive)), what);
+            return new Unpacked(dir, extractor);
         } catch (IOException | RuntimeException e) {
             RootfsExtractor.deleteTree(dir);
             throw e;

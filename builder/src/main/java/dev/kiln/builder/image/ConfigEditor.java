@@ -136,15 +136,24 @@ public final class ConfigEditor {
     }
 
     /**
-     * Docker's {@code ArgsEscaped} for Windows images. A shell-form CMD or ENTRYPOINT is one command
-     * line for cmd.exe ({@code cmd /S /C echo "hi"}): the Windows engine must join it as it is, not
-     * quote it argument by argument (which would make cmd print {@code \"hi\"}). Docker's classic
-     * builder and BuildKit both set it for the shell form; the exec form leaves it unset. Linux ignores
-     * the field, so only Windows images get it (and Linux digests stay as they were).
+     * Docker's {@code ArgsEscaped} after a CMD: BuildKit sets it on every CMD, exec or shell form, on
+     * every OS (dockerfile2llb's dispatchCmd), and never clears it. Only Windows engines read it: a
+     * shell-form command is one command line for cmd.exe ({@code cmd /S /C echo "hi"}) to be passed
+     * as it is, not quoted argument by argument. Linux engines ignore it (Docker's API calls it
+     * Windows-specific; containerd's CRI uses it only on Windows).
      */
-    public void argsEscaped(boolean shellForm) {
-        if (windows) {
-            c.argsEscaped = shellForm ? Boolean.TRUE : null;
+    public void cmdArgsEscaped() {
+        c.argsEscaped = Boolean.TRUE;
+    }
+
+    /**
+     * ArgsEscaped after an ENTRYPOINT: BuildKit leaves it as it was. A shell-form ENTRYPOINT of a
+     * Windows image gets it, as Docker's classic builder gives it, because without it the Windows
+     * engine quotes the cmd.exe command line again ({@code echo "hi"} would print {@code \"hi\"}).
+     */
+    public void entrypointArgsEscaped(boolean shellForm) {
+        if (windows && shellForm) {
+            c.argsEscaped = Boolean.TRUE;
         }
     }
 
@@ -154,6 +163,16 @@ public final class ConfigEditor {
 
     public void healthcheck(HealthCheck check) {
         c.healthcheck = check;
+    }
+
+    /** The ONBUILD triggers the config holds (a stage built on this image runs them). */
+    public List<String> onBuildTriggers() {
+        return c.onBuild == null ? List.of() : List.copyOf(c.onBuild);
+    }
+
+    /** Clears the triggers: they ran in this stage and do not carry over (BuildKit). */
+    public void clearOnBuild() {
+        c.onBuild = null;
     }
 
     public void onBuild(String trigger) {

@@ -12,7 +12,8 @@ import java.util.stream.Stream;
 /**
  * Finds the files a COPY or ADD source names inside a root (the build context or a stage's root
  * file system): exact paths, or Docker's globs ({@code *}, {@code ?}, {@code [...]} per path
- * component). A source that leaves the root, directly or through a symbolic link, is refused.
+ * component). A source that leaves the root, directly or through a symbolic link, is refused. A
+ * wildcard that matches nothing gives no match; the COPY decides whether that is an error.
  */
 final class CopySources {
     private CopySources() {
@@ -33,7 +34,9 @@ final class CopySources {
         }
         String[] parts = clean.split("/");
         List<Match> current = List.of(new Match("", root));
+        boolean literal = true;
         for (String part : parts) {
+            literal &= !hasGlob(part);
             List<Match> next = new ArrayList<>();
             for (Match m : current) {
                 if (!Files.isDirectory(m.file(), LinkOption.NOFOLLOW_LINKS)) {
@@ -43,6 +46,9 @@ final class CopySources {
                     Path child = m.file().resolve(part);
                     if (Files.exists(child, LinkOption.NOFOLLOW_LINKS)) {
                         next.add(new Match(join(m.relative(), part), child));
+                    } else if (literal) {
+                        // the folder before the first wildcard must exist (BuildKit: lstat fails)
+                        throw new BuildException(where + ": '" + source + "' not found in the build context");
                     }
                     continue;
                 }
@@ -55,10 +61,7 @@ final class CopySources {
             }
             current = next;
         }
-        if (current.isEmpty()) {
-            throw new BuildException(where + ": no files match '" + source + "' in the build context");
-        }
-        return current;
+        return current; // a wildcard that matches nothing is allowed (BuildKit's AllowEmptyWildcard)
     }
 
     private static String join(String a, String b) {

@@ -37,7 +37,12 @@ public final class PlatformBuild {
     private final String recipeFile;
     private final Platform platform;
     private final Map<String, StageImage> built = new HashMap<>();
+    /** Each built stage's variables at its end (ENV and declared ARGs): a stage built on it starts with them. */
+    private final Map<Integer, Map<String, String>> stageVariables = new HashMap<>();
+    /** Root file systems extracted for COPY --from, by stage index or image reference. */
+    private final Map<String, CopyPlan.SourceRoot> extracted = new HashMap<>();
     private final List<Path> tempDirs = new ArrayList<>();
+    private ImageTreeReader trees;
     private BuildListener listener = BuildListener.NONE;
     private java.util.Map<String, CompletableFuture<BuiltLayer>> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
 
@@ -61,6 +66,7 @@ public final class PlatformBuild {
 
     /** Builds and stores the image; returns the manifest descriptor with its platform. */
     public Result build() throws IOException {
+        trees = new ImageTreeReader(settings.out(), settings.maxExpandedBytes());
         try {
             List<Stage> stages = recipe.stages();
             Stage target = settings.targetStage() == null ? stages.get(stages.size() - 1) : findStage(settings.targetStage(), null);
@@ -106,19 +112,35 @@ public final class PlatformBuild {
             }
         }
         StageState state;
+        Map<String, String> baseVariables = null;
         Stage parent = recipe.baseStage(stage).orElse(null);
         if (parent != null) {
             StageImage p = buildStage(parent);
             state = StageState.fromStage(p, settings, stagePlatform, where);
+            baseVariables = stageVariables.get(parent.index());
         } else {
             BaseImage base = settings.bases().resolve(from.image(), stagePlatform, where);
             state = StageState.fromBase(base, settings, stagePlatform, where);
         }
-        java.util.Map<String, String> baseEnv = new LinkedHashMap<>(state.editor.env());
-        if (!state.windows) {
-            baseEnv.putIfAbsent("PATH", Recipe.DEFAULT_PATH);
+        state.withTrees(trees);
+        if (!state.windows && !state.editor.env().containsKey("PATH")) {
+            // BuildKit gives every Linux stage a PATH when its base has none (FROM scratch), in the config too
+            state.editor.env(Map.of("PATH", Recipe.DEFAULT_PATH));
         }
-        for (Instruction i : recipe.expand(stage, baseEnv).instructions()) {
+        // a stage built on an earlier stage starts from that stage's variables, its declared ARGs included
+        Map<String, String> baseEnv = baseVariables != null ? baseVariables : new LinkedHashMap<>(state.editor.env());
+        List<String> triggers = state.editor.onBuildTriggers();
+        for (String trigger : triggers) {
+            String keyword = trigger.strip().split("\\s+", 2)[0];
+            if (keyword.equalsIgnoreCase("RUN")) {
+                throw new BuildException(where + ": base image '" + from.image() + "' has the ONBUILD trigger '"
+                        + trigger + "', which needs a container; kiln runs nothing");
+            }
+        }
+        state.editor.clearOnBuild(); // triggers run here and do not carry over (BuildKit)
+        Recipe.ExpandedStage expanded = recipe.expand(stage, baseEnv, triggers);
+        stageVariables.put(stage.index(), expanded.variables());
+        for (Instruction i : expanded.instructions()) {
             try {
                 apply(state, i);
             } catch (IllegalArgumentException e) {
@@ -141,15 +163,15 @@ public final class PlatformBuild {
             s.editor.labels(l.labels());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Maintainer m) {
-            s.editor.labels(Map.of("maintainer", m.name()));
+            s.author = m.name(); // the config's author, as BuildKit sets it (no label)
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Arg a) {
             // ARG changes no config; BuildKit records no history for it
         } else if (i instanceof Instruction.Workdir w) {
             String dir = s.editor.workdir(w.path());
-            if (!s.windows && s.markDirectory(dir)) {
-                List<LayerEntry> entries = List.of(LayerEntry.directory(dir.substring(1), 0755));
-                s.addLayer(writeLayer(entries, where), i.text());
+            List<LayerEntry> entries = s.windows ? List.of() : WorkdirPlan.entries(s, dir, where);
+            if (!entries.isEmpty()) {
+                s.addLayer(writeLayer(entries, where), entries, i.text());
             } else {
                 s.history(i.text(), true);
             }
@@ -158,11 +180,11 @@ public final class PlatformBuild {
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Entrypoint e) {
             s.editor.entrypoint(e.command().withShell(s.editor.currentShell()), false);
-            s.editor.argsEscaped(!e.command().execForm());
+            s.editor.entrypointArgsEscaped(!e.command().execForm());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Cmd c) {
             s.editor.cmd(c.command().withShell(s.editor.currentShell()), false);
-            s.editor.argsEscaped(!c.command().execForm());
+            s.editor.cmdArgsEscaped();
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Expose e) {
             s.editor.expose(e.ports());
@@ -183,28 +205,35 @@ public final class PlatformBuild {
             s.editor.onBuild(o.trigger());
             s.history(i.text(), true);
         } else if (i instanceof Instruction.Copy c) {
-            Path root = c.from() == null ? settings.context() : rootOf(c.from(), where);
+            CopyPlan.SourceRoot root = c.from() == null ? new CopyPlan.SourceRoot(settings.context(), null)
+                    : rootOf(c.from(), where);
             CopyPlan plan = new CopyPlan(root, c.from() == null ? settings.ignore() : null, where, s, tempDirs);
             List<LayerEntry> entries = plan.copy(c.sources(), c.destination(), c.chown(), c.chmod(), false);
-            s.addLayer(writeLayer(entries, where), i.text());
+            s.addLayer(writeLayer(entries, where), entries, i.text());
         } else if (i instanceof Instruction.Add a) {
             for (String src : a.sources()) {
                 if (src.matches("(?i)^[a-z][a-z0-9+.-]*://.*") || src.startsWith("git@")) {
                     throw new BuildException(where + ": ADD from a URL ('" + src + "') needs the network; kiln builds offline: download it and ADD the file");
                 }
             }
-            CopyPlan plan = new CopyPlan(settings.context(), settings.ignore(), where, s, tempDirs);
+            CopyPlan plan = new CopyPlan(new CopyPlan.SourceRoot(settings.context(), null), settings.ignore(), where, s,
+                    tempDirs);
             boolean unpack = a.unpack() == null || a.unpack();
             List<LayerEntry> entries = plan.copy(a.sources(), a.destination(), a.chown(), a.chmod(), unpack);
-            s.addLayer(writeLayer(entries, where), i.text());
+            s.addLayer(writeLayer(entries, where), entries, i.text());
         } else {
             throw new BuildException(where + ": unexpected " + i.getClass().getSimpleName() + " inside a stage");
         }
     }
 
-    /** The root file system of an earlier stage, or of an image, for COPY --from. */
-    private Path rootOf(String from, String where) throws IOException {
+    /** The root file system of an earlier stage, or of an image, for COPY --from (extracted once per build). */
+    private CopyPlan.SourceRoot rootOf(String from, String where) throws IOException {
         Stage stage = findStage(from, where);
+        String key = stage != null ? "#" + stage.index() : from;
+        CopyPlan.SourceRoot done = extracted.get(key);
+        if (done != null) {
+            return done;
+        }
         StageImage image;
         if (stage != null) {
             image = buildStage(stage);
@@ -227,7 +256,9 @@ public final class PlatformBuild {
                 extractor.apply(in, where + ": COPY --from=" + from + " layer " + layer.digest());
             }
         }
-        return dir;
+        CopyPlan.SourceRoot root = new CopyPlan.SourceRoot(dir, extractor);
+        extracted.put(key, root);
+        return root;
     }
 
     private BuiltLayer writeLayer(List<LayerEntry> entries, String where) throws IOException {

@@ -29,14 +29,21 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
  * later layers replace earlier files. Nothing is written outside the folder: names with {@code ..}
  * or a leading {@code /} are refused, and no entry is written through a symbolic link. Device
  * files and fifos are skipped (kiln runs nothing, so they are never needed to copy files out);
- * other tar types are refused. Setuid, setgid and sticky bits are not set on the extracted files,
- * so what ADD and COPY --from copy out of a tar has none (a recipe asks for them with --chmod).
+ * other tar types are refused. Setuid, setgid and sticky bits are never set on the extracted files
+ * and owners are not changed (the files on disk belong to whoever runs kiln); each entry's real
+ * mode (all 12 bits) and numeric owner are kept in {@link #metadata(String)} instead, which is
+ * where ADD and COPY --from take them from.
  * Every byte of the uncompressed tar, headers included, counts against the expansion limit.
  */
 public final class RootfsExtractor {
+    /** An extracted entry's mode (12 permission bits) and numeric owner, as its tar header gave them. */
+    public record Meta(int mode, long uid, long gid) {
+    }
+
     private final Path root;
     private final long maxExpandedBytes;
     private long expanded;
+    private final java.util.TreeMap<String, Meta> meta = new java.util.TreeMap<>();
 
     /** @param maxExpandedBytes limit on the total uncompressed size (decompression bombs) */
     public RootfsExtractor(Path root, long maxExpandedBytes) {
@@ -68,6 +75,7 @@ public final class RootfsExtractor {
                     Path dir = safe(parent, what);
                     if (Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
                         clearDirectory(dir);
+                        under(parent).clear();
                     }
                     continue;
                 }
@@ -77,7 +85,9 @@ public final class RootfsExtractor {
                         // ".wh..." would delete the folder above the root
                         throw new KilnException(what + ": whiteout '" + printable(name) + "' names no file");
                     }
-                    deleteTree(safe((parent.isEmpty() ? "" : parent + "/") + gone, what));
+                    String goneName = (parent.isEmpty() ? "" : parent + "/") + gone;
+                    deleteTree(safe(goneName, what));
+                    forget(goneName);
                     continue;
                 }
                 byte type = e.getLinkFlag();
@@ -93,6 +103,11 @@ public final class RootfsExtractor {
                 }
                 Path target = safe(name, what);
                 Files.createDirectories(target.getParent());
+                Meta header = new Meta(e.getMode() & 07777, e.getLongUserId(), e.getLongGroupId());
+                if (!e.isDirectory()) {
+                    forget(name);
+                }
+                meta.put(name, header);
                 if (e.isDirectory()) {
                     if (!Files.isDirectory(target, LinkOption.NOFOLLOW_LINKS)) {
                         deleteTree(target);
@@ -137,6 +152,23 @@ public final class RootfsExtractor {
             throw new KilnException(what + ": invalid tar" + (current == null ? "" : " at '" + printable(current) + "'")
                     + ": " + oneLine(m), e);
         }
+    }
+
+    /**
+     * The mode and owner the tar gave the extracted entry at {@code path} (clean, relative), or
+     * null for a folder no entry named (made because a path needed it) and for the root.
+     */
+    public Meta metadata(String path) {
+        return meta.get(path);
+    }
+
+    private java.util.SortedMap<String, Meta> under(String dir) {
+        return dir.isEmpty() ? meta : meta.subMap(dir + "/", dir + "0"); // '0' follows '/'
+    }
+
+    private void forget(String path) {
+        meta.remove(path);
+        under(path).clear();
     }
 
     /**

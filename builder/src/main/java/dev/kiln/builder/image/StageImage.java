@@ -19,7 +19,7 @@ public record StageImage(String name, Platform platform, ImageConfig config, Lis
     }
 
     static ImageConfig config(ImageConfig base, ContainerConfig c, List<Digest> diffIds, List<History> history,
-                              String created) {
-        return base.withConfig(c).withLayers(diffIds, history).withCreated(created, base.author());
+                              String created, String author) {
+        return base.withConfig(c).withLayers(diffIds, history).withCreated(created, author);
     }
 }

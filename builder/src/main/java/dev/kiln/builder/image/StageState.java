@@ -12,9 +12,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 
@@ -28,8 +26,11 @@ final class StageState {
     final List<Descriptor> layers = new ArrayList<>();
     final List<Digest> diffIds = new ArrayList<>();
     final List<History> history;
-    private final Set<String> directories = new HashSet<>();
     private UserDatabase users;
+    /** The image's config author (MAINTAINER sets it). */
+    String author;
+    private ImageTreeReader trees;
+    private ImageTree tree;
 
     private StageState(BuildSettings settings, Platform platform, ImageConfig base, List<Descriptor> baseLayers) {
         this.settings = settings;
@@ -40,6 +41,24 @@ final class StageState {
         this.layers.addAll(baseLayers);
         this.diffIds.addAll(base.diffIds());
         this.history = base.history() == null ? new ArrayList<>() : new ArrayList<>(base.history());
+        this.author = base.author();
+    }
+
+    /** Where this stage reads its base's folders from (shared by the stages of one platform's build). */
+    StageState withTrees(ImageTreeReader reader) {
+        this.trees = reader;
+        return this;
+    }
+
+    /**
+     * The folders and links of the image so far (base layers read once, then each layer this stage
+     * wrote applied in memory).
+     */
+    ImageTree tree(String where) throws IOException {
+        if (tree == null) {
+            tree = trees == null ? new ImageTree() : trees.tree(layers, where);
+        }
+        return tree;
     }
 
     /** A stage from an image: its layers are copied into the output store as they are. */
@@ -80,15 +99,14 @@ final class StageState {
         history.add(new History(settings.created(), createdBy, empty));
     }
 
-    void addLayer(BuiltLayer layer, String createdBy) {
+    /** Adds a layer kiln wrote from {@code entries} (in the order the layer has them). */
+    void addLayer(BuiltLayer layer, List<dev.kiln.builder.layer.LayerEntry> entries, String createdBy) {
         layers.add(layer.descriptor());
         diffIds.add(layer.diffId());
         history(createdBy, false);
-    }
-
-    /** Records a folder made by WORKDIR; returns false when this stage made it already. */
-    boolean markDirectory(String dir) {
-        return !dir.equals("/") && directories.add(dir);
+        if (tree != null) {
+            tree.apply(entries);
+        }
     }
 
     /** Users and groups from the stage's /etc/passwd and /etc/group, for --chown by name. */
@@ -127,10 +145,13 @@ final class StageState {
     }
 
     StageImage finish(String name) {
+        if (tree != null && trees != null) {
+            trees.remember(layers, tree);
+        }
         ImageConfig config = StageImage.config(base.withPlatform(platform.withOsFeatures(
                         platform.osFeatures() != null ? platform.osFeatures() : base.osFeatures())
                         .withOsVersion(platform.osVersion() != null ? platform.osVersion() : base.osVersion())),
-                editor.result(), diffIds, history, settings.created());
+                editor.result(), diffIds, history, settings.created(), author);
         return new StageImage(name, config.platform(), config, layers);
     }
 }

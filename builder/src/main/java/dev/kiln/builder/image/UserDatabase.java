@@ -80,6 +80,38 @@ public final class UserDatabase {
         return new long[] {uid, gid};
     }
 
+    /**
+     * Resolves {@code user[:group]} as BuildKit's file operations do for the owner of a folder
+     * WORKDIR makes: a number is taken as it is (a user without a group gets the same number as
+     * group), a name is looked up, and a name that is not found counts as 0.
+     */
+    public long[] resolveLenient(String spec) {
+        int colon = spec.indexOf(':');
+        String user = colon < 0 ? spec : spec.substring(0, colon);
+        String group = colon < 0 ? null : spec.substring(colon + 1);
+        long uid = 0;
+        long gid = 0;
+        if (isNumber(user)) {
+            uid = Math.min(parseLenient(user), 0xFFFF_FFFEL);
+            gid = uid;
+        } else if (users.containsKey(user)) {
+            uid = users.get(user)[0];
+            gid = users.get(user)[1];
+        }
+        if (group != null && !group.isEmpty()) {
+            if (isNumber(group)) {
+                gid = Math.min(parseLenient(group), 0xFFFF_FFFEL);
+            } else {
+                gid = groups.getOrDefault(group, gid);
+            }
+        }
+        return new long[] {uid, gid};
+    }
+
+    private static long parseLenient(String digits) {
+        return digits.length() > 10 ? Long.MAX_VALUE : Long.parseLong(digits);
+    }
+
     private static boolean isNumber(String s) {
         return !s.isEmpty() && s.chars().allMatch(Character::isDigit);
     }

@@ -59,17 +59,27 @@ public final class LayerCache {
         this.blobs = new DirectoryBlobStore(dir.resolve("blobs"), dir.resolve("tmp"));
     }
 
-    /** {@code $KILN_CACHE_DIR}, else {@code $XDG_CACHE_HOME/kiln}, else {@code ~/.cache/kiln}. */
+    /** {@code $KILN_CACHE_DIR}, else {@code $XDG_CACHE_HOME/kiln}, else {@code $HOME/.cache/kiln}. */
     public static Path defaultDirectory(java.nio.file.FileSystem fs) {
-        String explicit = System.getenv("KILN_CACHE_DIR");
+        return defaultDirectory(fs, System.getenv());
+    }
+
+    /**
+     * The default folder for these environment variables: {@code $KILN_CACHE_DIR}, else
+     * {@code $XDG_CACHE_HOME/kiln}, else {@code $HOME/.cache/kiln}, and only without {@code HOME}
+     * Java's {@code user.home} (taken from the password database, not the environment).
+     */
+    public static Path defaultDirectory(java.nio.file.FileSystem fs, java.util.Map<String, String> env) {
+        String explicit = env.get("KILN_CACHE_DIR");
         if (explicit != null && !explicit.isEmpty()) {
             return fs.getPath(explicit);
         }
-        String xdg = System.getenv("XDG_CACHE_HOME");
+        String xdg = env.get("XDG_CACHE_HOME");
         if (xdg != null && !xdg.isEmpty()) {
             return fs.getPath(xdg, "kiln");
         }
-        return fs.getPath(System.getProperty("user.home"), ".cache", "kiln");
+        String home = env.get("HOME");
+        return fs.getPath(home != null && !home.isEmpty() ? home : System.getProperty("user.home"), ".cache", "kiln");
     }
 
     public Path directory() {

@@ -47,7 +47,7 @@ final class CopyParser {
     private record Parts(String command, List<String> words, Flags flags) {
     }
 
-    private record Expanded(List<String> sources, String destination, String chown, Integer chmod) {
+    private record Expanded(List<String> sources, String destination, String chown, Chmod chmod) {
     }
 
     private static Parts parts(String command, Words.Split s, Set<String> strings, Set<String> bools) {
@@ -86,26 +86,15 @@ final class CopyParser {
         chown = chown == null ? null : scope.expand(chown);
         String chmodText = p.flags.string("chmod");
         chmodText = chmodText == null ? null : scope.expand(chmodText);
-        Integer chmod = null;
+        Chmod chmod = null;
         if (chmodText != null && !chmodText.isEmpty()) {
-            Integer bits = octalMode(chmodText);
-            if (scope.check(bits != null, "invalid chmod parameter: '" + chmodText
-                    + "'. it should be octal string and between 0 and 07777")) {
-                chmod = bits;
+            try {
+                chmod = Chmod.parse(chmodText);
+            } catch (IllegalArgumentException e) {
+                scope.check(false, e.getMessage());
             }
         }
         return new Expanded(sources, destination, chown == null || chown.isEmpty() ? null : chown, chmod);
     }
 
-    /** The mode for an octal string up to 07777, or null. */
-    static Integer octalMode(String text) {
-        if (!text.chars().allMatch(c -> c >= '0' && c <= '7')) {
-            return null;
-        }
-        String digits = text.replaceFirst("^0+(?=.)", "");
-        if (digits.length() > 4) {
-            return null;
-        }
-        return Integer.parseInt(digits, 8);
-    }
 }

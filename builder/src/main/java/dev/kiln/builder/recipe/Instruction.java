@@ -29,10 +29,11 @@ public sealed interface Instruction {
     /**
      * {@code COPY}: sources and destination as written after expansion, {@code --from} as given
      * (a stage name, a stage index or an image reference; null when absent), {@code --chown} user
-     * and optional group (null when absent), {@code --chmod} bits (null when absent), {@code --link}.
+     * and optional group (null when absent), {@code --chmod} (octal or symbolic; null when absent),
+     * {@code --link}.
      */
     record Copy(int line, String text, List<String> sources, String destination, String from, String chown,
-                Integer chmod, boolean link) implements Instruction {
+                Chmod chmod, boolean link) implements Instruction {
         public Copy {
             sources = List.copyOf(sources);
             Objects.requireNonNull(destination, "destination");
@@ -43,7 +44,7 @@ public sealed interface Instruction {
      * {@code ADD}: like COPY, plus {@code --checksum} (null when absent), {@code --keep-git-dir}
      * and {@code --unpack} (null when not given, so the builder applies Docker's default).
      */
-    record Add(int line, String text, List<String> sources, String destination, String chown, Integer chmod,
+    record Add(int line, String text, List<String> sources, String destination, String chown, Chmod chmod,
                boolean link, String checksum, boolean keepGitDir, Boolean unpack) implements Instruction {
         public Add {
             sources = List.copyOf(sources);
@@ -128,7 +129,7 @@ public sealed interface Instruction {
         }
     }
 
-    /** {@code ONBUILD}: the trigger as written (e.g. {@code COPY . /app}), recorded, never run. */
+    /** {@code ONBUILD}: the trigger as written (e.g. {@code COPY . /app}), recorded; run by a stage built on this one. */
     record Onbuild(int line, String text, String trigger) implements Instruction {
     }
 

@@ -132,12 +132,27 @@ public final class Recipe {
      * that depended on the base environment surface here as {@link RecipeException}s.
      */
     public ExpandedStage expand(Stage stage, Map<String, String> baseEnvironment) {
+        return expand(stage, baseEnvironment, List.of());
+    }
+
+    /**
+     * Like {@link #expand(Stage, Map)}, with the base's ONBUILD triggers (e.g. {@code COPY . /app})
+     * run first, as BuildKit runs them: each is parsed as one instruction of this stage, located at
+     * its FROM line, and expanded with the stage's variables. RUN and anything else kiln cannot do
+     * fail as they would in the recipe.
+     */
+    public ExpandedStage expand(Stage stage, Map<String, String> baseEnvironment, List<String> triggers) {
         Objects.requireNonNull(baseEnvironment, "baseEnvironment");
         if (stage.index() >= stages.size() || stages.get(stage.index()) != stage) {
             throw new IllegalArgumentException("stage " + stage.index() + " is not from this recipe");
         }
+        List<LogicalLine> lines = new ArrayList<>();
+        for (String trigger : triggers) {
+            lines.add(new LogicalLine(stage.line(), trigger));
+        }
+        lines.addAll(stageLines.get(stage.index()));
         Scope scope = new Scope(variables, baseEnvironment, globalScope, buildArgs, new HashSet<>(), false);
-        List<Instruction> instructions = evaluate(fileName, stageLines.get(stage.index()), scope);
+        List<Instruction> instructions = evaluate(fileName, lines, scope);
         return new ExpandedStage(stage, instructions, scope.snapshot());
     }
 

@@ -176,7 +176,7 @@ class InstructionsTest {
         assertEquals("/dst/", c.destination());
         assertEquals("build", c.from());
         assertEquals("app:staff", c.chown());
-        assertEquals(0755, c.chmod());
+        assertEquals(0755, c.chmod().octal());
         assertTrue(c.link());
 
         Instruction.Copy json = only(FROM + "COPY [\"my file.txt\", \"/dst dir/\"]\n", Instruction.Copy.class);
@@ -193,7 +193,7 @@ class InstructionsTest {
         Recipe r = parse(FROM + "ARG UID=1001\nCOPY --chown=\"$UID:0\" --chmod=\"644\" x /x\n");
         Instruction.Copy c = assertInstanceOf(Instruction.Copy.class, r.lastStage().instructions().get(1));
         assertEquals("1001:0", c.chown());
-        assertEquals(0644, c.chmod());
+        assertEquals(0644, c.chmod().octal());
     }
 
     @Test

@@ -46,8 +46,9 @@ class RecipeErrorsTest {
                 error(FROM + "COPY --chmod=64a foo /\n"));
         assertEquals("Dockerfile:3: invalid chmod parameter: '10000'. it should be octal string and between 0 and"
                 + " 07777", error(FROM + "ARG M=10000\nADD --chmod=$M foo /\n"));
-        assertEquals("Dockerfile:2: invalid chmod parameter: 'u+x'. it should be octal string and between 0 and"
-                + " 07777", error(FROM + "COPY --chmod=u+x foo /\n"));
+        // symbolic modes are valid since Dockerfile 1.14 (ChmodTest); a bad one is a syntax error
+        assertEquals("Dockerfile:2: invalid chmod parameter: 'u+q': invalid syntax", error(FROM + "COPY --chmod=u+q foo /\n"));
+        assertEquals("Dockerfile:2: invalid chmod parameter: 'x': invalid syntax", error(FROM + "COPY --chmod=x foo /\n"));
     }
 
     @Test

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -24,17 +25,20 @@ import org.apache.commons.compress.archivers.tar.TarConstants;
 
 /**
  * Reads an image archive (a tar, plain or gzipped) into a blob store, refusing anything that could
- * write outside it or confuse a reader: absolute names, {@code ..}, links (but the legacy layer
- * links {@code docker save} writes, which are only remembered as aliases), devices, duplicates, and
- * names that belong to no image layout. Nothing is created from an entry's name: blobs go into the
- * store under their digest (checked while they stream), the small metadata files stay in memory.
+ * write outside it or confuse a reader: absolute names, {@code ..}, devices, hard links, duplicates,
+ * files among the blobs whose names are not digests, and symbolic links but the aliases a
+ * {@code docker save} writes. Nothing is created from an entry's name: blobs go into the store
+ * under their digest (checked while they stream), the small metadata files stay in memory. Files
+ * the format does not define are ignored, as the image-layout spec asks: an oci-archive skips them;
+ * a docker-archive keeps every regular file by digest (its {@code manifest.json}, which may come
+ * last, says which it uses; the rest goes with the temporary store).
  */
 final class ArchiveExtractor {
-    /** Which file names an archive may hold besides the OCI layout. */
+    /** How the files outside the OCI layout are read. */
     enum Style {
-        /** oci-archive: the layout; the files of a docker-archive are skipped. */
+        /** oci-archive: the layout; other files are skipped unread. */
         OCI,
-        /** docker-archive: the layout and the files of a classic {@code docker save} (kept). */
+        /** docker-archive: the layout, and every other regular file by digest, for manifest.json to name. */
         DOCKER
     }
 
@@ -42,19 +46,17 @@ final class ArchiveExtractor {
     private static final Set<String> METADATA = Set.of("oci-layout", "index.json", "manifest.json", "repositories");
     private static final Pattern BLOB = Pattern.compile("blobs/([^/]+)/([^/]+)");
     private static final String HEX = "[a-f0-9]{64}";
-    /** A classic docker save's config ({@code <id>.json}) or containers/image's layer ({@code <digest>.tar}). */
-    private static final Pattern DOCKER_FILE = Pattern.compile(HEX + "\\.(json|tar)");
+    /** The layer links of a classic {@code docker save} and of containers/image, skipped in an oci-archive. */
     private static final Pattern LEGACY_LAYER = Pattern.compile(HEX + "/layer\\.tar");
-    private static final Pattern LEGACY_METADATA = Pattern.compile(HEX + "/(json|VERSION)");
     private static final Pattern LEGACY_LINK_TARGET = Pattern.compile("\\.\\./(" + HEX + "/layer\\.tar|" + HEX + "\\.tar)");
     private static final int MAX_LINK_HOPS = 4;
 
     /** What an archive held. */
     static final class Contents {
         final Map<String, byte[]> metadata = new HashMap<>();
-        /** Files of a docker-archive outside {@code blobs/}, stored by digest: name to descriptor. */
+        /** Files of a docker-archive outside the layout, stored by digest: name to descriptor. */
         final Map<String, Descriptor> files = new HashMap<>();
-        /** Legacy layer links: name to the name they point at. */
+        /** Symbolic links of a docker-archive: name to the archive name they point at. */
         final Map<String, String> links = new HashMap<>();
         final DirectoryBlobStore store;
         final String archive;
@@ -70,7 +72,8 @@ final class ArchiveExtractor {
 
         /**
          * The stored blob an archive path names ({@code blobs/sha256/<hex>}, {@code <id>/layer.tar},
-         * {@code <id>.json}), links followed; null when the archive did not hold it.
+         * {@code <id>.json}, {@code sha256:<hex>}, any file of a docker-archive), links followed;
+         * null when the archive did not hold it.
          */
         Descriptor resolve(String path) throws IOException {
             String p = stripDotSlash(path);
@@ -187,6 +190,9 @@ final class ArchiveExtractor {
             return;
         }
         Matcher blob = BLOB.matcher(name);
+        if (!blob.matches() && name.startsWith("blobs/")) {
+            throw refuse(name, "is not a blob name (want blobs/<algorithm>/<hex>)");
+        }
         if (blob.matches()) {
             Digest d;
             try {
@@ -201,27 +207,69 @@ final class ArchiveExtractor {
             }
             return;
         }
-        boolean legacyFile = DOCKER_FILE.matcher(name).matches() || LEGACY_LAYER.matcher(name).matches();
-        if (legacyFile && style == Style.DOCKER) {
+        if (style == Style.DOCKER) {
             contents.files.put(name, contents.store.put(OCTET_STREAM, in));
-            return;
         }
-        if (legacyFile || LEGACY_METADATA.matcher(name).matches()) {
-            return; // a classic docker save's files: not needed here
-        }
-        throw refuse(name, "is not part of an image archive (want oci-layout, index.json, blobs/<alg>/<hex>"
-                + (style == Style.DOCKER ? ", manifest.json, <id>.json, <id>/layer.tar" : "") + ")");
+        // an oci-archive's file beyond the layout (a README, .kiln/gc.lock): ignored, its bytes skipped
     }
 
+    /**
+     * A symbolic link: in a docker-archive an alias for the archive name it points at (as
+     * {@code docker save} links a layer it already wrote), never followed on disk; refused when it
+     * points out of the archive or sits among the blobs. An oci-archive has no links but the
+     * legacy layer links of an archive that is both, which are skipped.
+     */
     private void link(String name, TarArchiveEntry e) {
         String target = e.getLinkName();
-        if (LEGACY_LAYER.matcher(name).matches() && LEGACY_LINK_TARGET.matcher(target).matches()) {
-            if (style == Style.DOCKER) {
-                contents.links.put(name, target.substring("../".length()));
+        if (style == Style.OCI) {
+            if (LEGACY_LAYER.matcher(name).matches() && LEGACY_LINK_TARGET.matcher(target).matches()) {
+                return;
             }
-            return;
+            throw refuse(e.getName(), "is a symbolic link (to '" + printable(target) + "'); links are not allowed");
         }
-        throw refuse(e.getName(), "is a symbolic link (to '" + printable(target) + "'); links are not allowed");
+        String resolved = insideTarget(name, target);
+        if (resolved == null || name.startsWith("blobs/") || resolved.isEmpty()) {
+            throw refuse(e.getName(), "is a symbolic link (to '" + printable(target) + "')"
+                    + (name.startsWith("blobs/") ? " among the blobs" : " out of the archive") + "; such links are not allowed");
+        }
+        contents.links.put(name, resolved);
+    }
+
+    /** Where a link at {@code name} to {@code target} points, as an archive name; null when that is outside the archive. */
+    private static String insideTarget(String name, String target) {
+        if (target.isEmpty() || target.startsWith("/") || target.indexOf('\\') >= 0) {
+            return null;
+        }
+        for (int i = 0; i < target.length(); i++) {
+            char c = target.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return null;
+            }
+        }
+        ArrayDeque<String> parts = new ArrayDeque<>();
+        int slash = name.lastIndexOf('/');
+        if (slash > 0) {
+            for (String p : name.substring(0, slash).split("/")) {
+                parts.addLast(p);
+            }
+        }
+        for (String p : target.split("/")) {
+            if (p.isEmpty() || p.equals(".")) {
+                continue;
+            }
+            if (p.equals("..")) {
+                if (parts.isEmpty()) {
+                    return null;
+                }
+                parts.removeLast();
+            } else {
+                parts.addLast(p);
+            }
+        }
+        if (!parts.isEmpty() && parts.peekFirst().matches("[A-Za-z]:")) {
+            return null;
+        }
+        return String.join("/", parts);
     }
 
     /** The entry name without {@code ./} and trailing {@code /}; refuses names that could leave the folder. */

@@ -3,6 +3,7 @@ package dev.kiln.layout.archive;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
+import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.transport.ImageSource;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,13 +18,16 @@ public final class ArchiveSource implements ImageSource {
     private final Descriptor root;
     private final Path tempDir;
     private final String description;
+    private final HeldPlatforms held;
     private boolean closed;
 
-    ArchiveSource(OciLayout layout, Descriptor root, Path tempDir, String description) {
+    /** @param held what the archive holds of the platforms its root lists, when not all; else null */
+    ArchiveSource(OciLayout layout, Descriptor root, Path tempDir, String description, HeldPlatforms held) {
         this.layout = layout;
         this.root = root;
         this.tempDir = tempDir;
         this.description = description;
+        this.held = held;
     }
 
     /** The temporary layout holding the archive's content (valid until {@link #close()}). */
@@ -38,6 +42,10 @@ public final class ArchiveSource implements ImageSource {
 
     @Override
     public byte[] readManifest(Descriptor descriptor) throws IOException {
+        if (held != null && !layout.blobs().exists(descriptor.digest())
+                && (MediaTypes.isManifest(descriptor.mediaType()) || MediaTypes.isIndex(descriptor.mediaType()))) {
+            throw new ArchiveException(description + ": " + held.lacks(descriptor));
+        }
         try {
             return layout.blobs().readSmall(descriptor);
         } catch (KilnException e) {
@@ -56,6 +64,12 @@ public final class ArchiveSource implements ImageSource {
 
     @Override
     public boolean hasBlob(Descriptor descriptor) {
+        return layout.blobs().exists(descriptor.digest());
+    }
+
+    /** False for a manifest or index the archive lacks (a save of some of an index's platforms). */
+    @Override
+    public boolean holdsDocument(Descriptor descriptor) {
         return layout.blobs().exists(descriptor.digest());
     }
 

@@ -1,32 +1,33 @@
 package dev.kiln.layout.archive;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.KilnException;
-import dev.kiln.layout.digest.Digest;
+import dev.kiln.layout.archive.DockerManifestJson.Entry;
+import dev.kiln.layout.json.Json;
 import dev.kiln.layout.oci.OciLayout;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageConfig;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.ImageManifest;
-import dev.kiln.layout.archive.DockerManifestJson.Entry;
 import dev.kiln.layout.spec.ImageName;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.store.DirectoryBlobStore;
-import dev.kiln.layout.transport.ImageClosure;
 import dev.kiln.layout.transport.TransportOptions;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a {@code docker save} tarball of either style. With {@code oci-layout} and
- * {@code index.json} (Docker 25+, kiln, podman's OCI part) it is read as an OCI layout. Otherwise
- * (Docker before 25, podman's docker-archive) {@code manifest.json} is read: its config and layer
- * files are stored by digest (computed while they stream), plain-tar layers checked against the
- * config's diff_ids, and a Docker schema2 manifest is made for them (layer types from the magic
- * bytes; the config's bytes kept as they are). The image is chosen by {@code NAME:TAG} (RepoTags,
- * or index.json names), {@code @N} (the N-th manifest.json entry), or is the only one.
+ * Reads a {@code docker save} tarball of any style. With {@code oci-layout} and {@code index.json}
+ * (Docker 25+, kiln, podman's OCI part) the image index.json names is read as an OCI layout;
+ * {@code manifest.json} is read whenever index.json names no image (Docker 25.0's save of an image
+ * by ID writes {@code "manifests": null}, read as empty), when it names none of that name, and when
+ * the archive holds the manifest it names only in part (Docker 25.0.0 wrote it without its layers).
+ * Otherwise (Docker before 25, podman's docker-archive, go-containerregistry) {@code manifest.json}
+ * is read, see {@link ManifestJsonImage}. The image is chosen by {@code NAME:TAG} (RepoTags, or
+ * index.json names), {@code @N} (the N-th manifest.json entry), or is the only one.
  */
 public final class DockerArchiveReader {
     private DockerArchiveReader() {
@@ -41,10 +42,39 @@ public final class DockerArchiveReader {
         OciArchiveReader.Extracted x = OciArchiveReader.Extracted.of(archive, ArchiveExtractor.Style.DOCKER, options, description);
         try {
             Descriptor root = new DockerArchiveReader.Chooser(x, description).root(name);
-            return new ArchiveSource(x.layout(), root, x.dir(), description);
+            return new ArchiveSource(x.layout(), root, x.dir(), description, HeldPlatforms.of(x.layout().blobs(), root));
         } catch (IOException | RuntimeException e) {
             ArchiveFiles.deleteQuietly(x.dir(), e);
             throw e;
+        }
+    }
+
+    /**
+     * An archive's index.json; with {@code nullIsEmpty}, {@code "manifests": null} (what Docker 25.0
+     * writes for an image saved by ID, beside a manifest.json that names it) is read as no image.
+     */
+    static ImageIndex parseIndex(byte[] bytes, String what, boolean nullIsEmpty) {
+        try {
+            ObjectNode node = Json.parseObject(bytes, what + ": index.json");
+            if (nullIsEmpty && node.has("manifests") && node.get("manifests").isNull()) {
+                node = node.deepCopy();
+                node.putArray("manifests");
+            }
+            return ImageIndex.fromJson(node, what + ": index.json");
+        } catch (ArchiveException e) {
+            throw e;
+        } catch (KilnException e) {
+            throw new ArchiveException(e.getMessage(), e);
+        }
+    }
+
+    /** True when index.json says {@code "manifests": null}. */
+    static boolean manifestsIsNull(byte[] indexBytes) {
+        try {
+            JsonNode m = Json.parseObject(indexBytes, "index.json").get("manifests");
+            return m != null && m.isNull();
+        } catch (KilnException e) {
+            return false;
         }
     }
 
@@ -52,12 +82,14 @@ public final class DockerArchiveReader {
         private final OciArchiveReader.Extracted x;
         private final ArchiveExtractor.Contents contents;
         private final DirectoryBlobStore store;
+        private final ManifestJsonImage manifestJson;
         private final String what;
 
         Chooser(OciArchiveReader.Extracted x, String what) {
             this.x = x;
             this.contents = x.contents();
             this.store = x.layout().blobs();
+            this.manifestJson = new ManifestJsonImage(contents, store, what);
             this.what = what;
         }
 
@@ -71,26 +103,75 @@ public final class DockerArchiveReader {
             List<Entry> entries = manifestBytes == null ? List.of() : DockerManifestJson.parse(manifestBytes, what);
             boolean positional = name != null && name.matches("@[0-9]+");
             if (oci && !positional) {
-                ImageIndex index = x.index(indexBytes);
-                if (name == null) {
-                    if (index.manifests().stream().map(Descriptor::digest).distinct().count() == 1) {
-                        return index.manifests().get(0).withAnnotations(null);
-                    }
-                    if (entries.size() != 1) {
-                        throw new ArchiveException(what + ": the archive holds " + Math.max(index.manifests().size(), entries.size())
-                                + " images; name one of: " + (entries.isEmpty() ? IndexEntries.names(index) : allTags(entries)));
-                    }
-                } else {
-                    List<Descriptor> found = IndexEntries.find(index, name);
-                    if (found.size() == 1) {
-                        return found.get(0).withAnnotations(null);
-                    }
-                    if (entries.isEmpty()) {
-                        return IndexEntries.resolve(index, name, what); // fails, listing the names
-                    }
+                ImageIndex index = x.index(indexBytes, manifestBytes != null);
+                Descriptor chosen = fromIndex(index, name, entries);
+                if (chosen != null) {
+                    Entry complete = completeEntryFor(chosen, entries);
+                    return complete == null ? chosen : manifestJson.image(complete);
                 }
             }
-            return fromManifestJson(choose(entries, name));
+            return manifestJson.image(choose(entries, name));
+        }
+
+        /** The index.json entry {@code name} (or nothing) names; null to read manifest.json instead. */
+        private Descriptor fromIndex(ImageIndex index, String name, List<Entry> entries) {
+            if (name == null) {
+                if (index.manifests().stream().map(Descriptor::digest).distinct().count() == 1) {
+                    return index.manifests().get(0).withAnnotations(null);
+                }
+                if (entries.size() != 1) {
+                    if (index.manifests().isEmpty() && entries.isEmpty()) {
+                        throw new ArchiveException(what + ": the archive holds no image (index.json and manifest.json list none)");
+                    }
+                    throw new ArchiveException(what + ": the archive holds " + Math.max(index.manifests().size(), entries.size())
+                            + " images; name one of: " + (entries.isEmpty() ? IndexEntries.names(index) : allTags(entries)));
+                }
+                return null;
+            }
+            List<Descriptor> found = IndexEntries.find(index, name);
+            if (found.size() == 1) {
+                return found.get(0).withAnnotations(null);
+            }
+            if (entries.isEmpty()) {
+                return IndexEntries.resolve(index, name, what); // fails, listing the names
+            }
+            return null;
+        }
+
+        /**
+         * The manifest.json entry to read instead of {@code chosen} when the archive holds
+         * {@code chosen} only in part: a manifest with fewer layers than its config's diff_ids
+         * (Docker 25.0.0 wrote such manifests into the OCI part, the whole image into
+         * manifest.json), or whose layers (but foreign ones) are not in the archive. The entry
+         * with the same config, or null.
+         */
+        private Entry completeEntryFor(Descriptor chosen, List<Entry> entries) throws IOException {
+            if (entries.isEmpty() || !MediaTypes.isManifest(chosen.mediaType()) || !store.exists(chosen.digest())) {
+                return null;
+            }
+            ImageManifest m;
+            ImageConfig c;
+            try {
+                m = ImageManifest.parse(store.readSmall(chosen), what + ": manifest " + chosen.digest());
+                if (!store.exists(m.config().digest())) {
+                    return null;
+                }
+                c = ImageConfig.parse(store.readSmall(m.config()), what + ": config " + m.config().digest());
+            } catch (KilnException e) {
+                return null; // reading the image reports it
+            }
+            boolean whole = m.layers().size() == c.diffIds().size() && m.layers().stream()
+                    .allMatch(l -> store.exists(l.digest()) || ManifestJsonImage.isForeign(l));
+            if (whole) {
+                return null;
+            }
+            for (Entry e : entries) {
+                Descriptor config = contents.resolve(e.config());
+                if (config != null && config.digest().equals(m.config().digest()) && e.layers().size() == c.diffIds().size()) {
+                    return e;
+                }
+            }
+            return null;
         }
 
         private Entry choose(List<Entry> entries, String name) {
@@ -136,117 +217,6 @@ public final class DockerArchiveReader {
                 names.add(e.repoTags().isEmpty() ? "@" + e.position() : String.join(" ", e.repoTags()));
             }
             return String.join(", ", names);
-        }
-
-        /** The image of a manifest.json entry: a stored manifest with this config and layers, or a new one. */
-        private Descriptor fromManifestJson(Entry e) throws IOException {
-            String where = what + ": manifest.json[" + e.position() + "]";
-            Descriptor configFile = file(e.config(), where, "config");
-            ImageConfig config;
-            try {
-                config = ImageConfig.parse(store.readSmall(configFile), where + ": config " + e.config());
-            } catch (ArchiveException ex) {
-                throw ex;
-            } catch (KilnException ex) {
-                throw new ArchiveException(ex.getMessage(), ex);
-            }
-            List<Digest> diffIds = config.diffIds();
-            if (diffIds.size() != e.layers().size()) {
-                throw new ArchiveException(where + ": " + e.layers().size() + " layers but the config lists "
-                        + diffIds.size() + " diff_ids");
-            }
-            List<Descriptor> layers = new ArrayList<>();
-            boolean zstd = false;
-            for (int i = 0; i < e.layers().size(); i++) {
-                Descriptor foreign = e.layerSources().get(diffIds.get(i));
-                if (foreign != null) {
-                    layers.add(foreign);
-                    continue;
-                }
-                String path = e.layers().get(i);
-                Descriptor file = file(path, where, "layer");
-                Compression c = sniff(file);
-                if (c == Compression.NONE && !file.digest().equals(diffIds.get(i))) {
-                    throw new ArchiveException(where + ": layer '" + path + "' hashes to " + file.digest()
-                            + " but the config's diff_ids[" + i + "] is " + diffIds.get(i));
-                }
-                zstd |= c == Compression.ZSTD;
-                layers.add(new Descriptor(c.mediaType, file.digest(), file.size()));
-            }
-            Descriptor existing = findStoredManifest(configFile.digest(), layers);
-            if (existing != null) {
-                return existing;
-            }
-            // zstd layers have no Docker schema2 type: then the whole manifest is OCI
-            String configType = zstd ? MediaTypes.OCI_CONFIG : MediaTypes.DOCKER_CONFIG;
-            String manifestType = zstd ? MediaTypes.OCI_MANIFEST : MediaTypes.DOCKER_MANIFEST;
-            List<Descriptor> typed = new ArrayList<>();
-            for (Descriptor l : layers) {
-                typed.add(zstd ? l.withMediaType(MediaTypes.toOci(l.mediaType())) : l);
-            }
-            ImageManifest m = new ImageManifest(manifestType,
-                    new Descriptor(configType, configFile.digest(), configFile.size()), typed);
-            Descriptor d = store.putBytes(manifestType, m.toBytes());
-            return d.withPlatform(config.platform());
-        }
-
-        /** A manifest already in the archive's layout whose config and layer digests are these. */
-        private Descriptor findStoredManifest(Digest config, List<Descriptor> layers) throws IOException {
-            byte[] indexBytes = contents.metadata(OciLayout.INDEX_FILE);
-            if (indexBytes == null) {
-                return null;
-            }
-            List<ImageClosure.Node> nodes;
-            try {
-                ImageIndex index = ImageIndex.parse(indexBytes, what + ": index.json");
-                nodes = ImageClosure.ofAll(index.manifests(), store::readSmall, what);
-            } catch (KilnException e) {
-                return null; // the layout part is broken or partial: build from manifest.json alone
-            }
-            List<Digest> wanted = layers.stream().map(Descriptor::digest).toList();
-            for (ImageClosure.Node n : nodes) {
-                if (n.kind() != ImageClosure.Kind.MANIFEST) {
-                    continue;
-                }
-                ImageManifest m = ImageManifest.parse(n.bytes(), what);
-                if (m.config().digest().equals(config) && m.layers().stream().map(Descriptor::digest).toList().equals(wanted)) {
-                    return n.descriptor().withAnnotations(null);
-                }
-            }
-            return null;
-        }
-
-        private Descriptor file(String path, String where, String role) throws IOException {
-            Descriptor d = contents.resolve(path);
-            if (d == null) {
-                throw new ArchiveException(where + ": " + role + " '" + ArchiveExtractor.printable(path) + "' is not in the archive");
-            }
-            return d;
-        }
-
-        private Compression sniff(Descriptor file) throws IOException {
-            byte[] head;
-            try (InputStream in = store.open(file.digest())) {
-                head = in.readNBytes(4);
-            }
-            if (head.length >= 2 && (head[0] & 0xff) == 0x1f && (head[1] & 0xff) == 0x8b) {
-                return Compression.GZIP;
-            }
-            if (head.length == 4 && (head[0] & 0xff) == 0x28 && (head[1] & 0xff) == 0xb5 && (head[2] & 0xff) == 0x2f
-                    && (head[3] & 0xff) == 0xfd) {
-                return Compression.ZSTD;
-            }
-            return Compression.NONE;
-        }
-    }
-
-    private enum Compression {
-        NONE(MediaTypes.DOCKER_LAYER_TAR), GZIP(MediaTypes.DOCKER_LAYER_GZIP), ZSTD(MediaTypes.OCI_LAYER_ZSTD);
-
-        final String mediaType;
-
-        Compression(String mediaType) {
-            this.mediaType = mediaType;
         }
     }
 }

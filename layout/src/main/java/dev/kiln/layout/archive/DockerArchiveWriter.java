@@ -92,6 +92,10 @@ public final class DockerArchiveWriter {
         ImageConfig c;
         try {
             m = ImageManifest.parse(layout.blobs().readSmall(d), what + ": manifest " + d.digest());
+            if (!m.isImage()) {
+                throw new ArchiveException(what + ": manifest " + d.digest() + " is an artifact (" + m.effectiveArtifactType()
+                        + "), and a docker-archive holds images only (docker load needs an image config); use oci: or oci-archive:");
+            }
             c = ImageConfig.parse(layout.blobs().readSmall(m.config()), what + ": config " + m.config().digest());
         } catch (KilnException e) {
             throw e instanceof ArchiveException ? e : new ArchiveException(e.getMessage(), e);

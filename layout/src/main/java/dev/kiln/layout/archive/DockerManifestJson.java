@@ -47,7 +47,7 @@ final class DockerManifestJson {
                 String config = f.requiredString("Config");
                 List<String> tags = f.strings("RepoTags");
                 List<String> layers = f.strings("Layers");
-                if (layers == null) {
+                if (layers == null && !node.get(i).has("Layers")) {
                     throw f.bad("Layers", "missing");
                 }
                 Map<Digest, Descriptor> sources = new LinkedHashMap<>();
@@ -63,7 +63,8 @@ final class DockerManifestJson {
                         sources.put(diffId, Descriptor.fromJson(s.getValue(), f.where("LayerSources." + s.getKey())));
                     }
                 }
-                out.add(new Entry(i, config, tags == null ? List.of() : tags, layers, sources));
+                // null RepoTags (an untagged image) and null Layers (no layers) are what Go writes for empty lists
+                out.add(new Entry(i, config, tags == null ? List.of() : tags, layers == null ? List.of() : layers, sources));
             }
         } catch (ArchiveException e) {
             throw e;

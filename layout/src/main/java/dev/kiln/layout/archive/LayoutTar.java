@@ -32,7 +32,7 @@ final class LayoutTar {
                 if (n.kind() == ImageClosure.Kind.LAYER && MediaTypes.isForeignLayer(d.mediaType())) {
                     continue;
                 }
-                throw new ArchiveException(what + ": blob " + d.digest() + " (" + d.mediaType() + ") is missing from the layout");
+                throw new ArchiveException(what + ": " + n.describe() + " (" + d.mediaType() + ") is missing from the layout");
             }
             Digest g = d.digest();
             blobs.computeIfAbsent(g.algorithm(), k -> new TreeMap<>()).putIfAbsent(g.hex(), d.bare());

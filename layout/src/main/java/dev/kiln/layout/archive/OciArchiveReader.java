@@ -33,9 +33,13 @@ public final class OciArchiveReader {
                 throw new ArchiveException(description + ": not an oci-archive (" + (indexBytes == null ? "index.json" : "oci-layout")
                         + " is missing)");
             }
-            ImageIndex index = x.index(indexBytes);
+            if (x.contents().metadata("manifest.json") != null && DockerArchiveReader.manifestsIsNull(indexBytes)) {
+                throw new ArchiveException(description + ": index.json lists no image (\"manifests\": null, as Docker 25.0 writes"
+                        + " for an image saved by ID); its manifest.json names the image: read the file as docker-archive:" + archive);
+            }
+            ImageIndex index = x.index(indexBytes, false);
             Descriptor root = IndexEntries.resolve(index, tag, description);
-            return new ArchiveSource(x.layout(), root, x.dir(), description);
+            return new ArchiveSource(x.layout(), root, x.dir(), description, HeldPlatforms.of(x.layout().blobs(), root));
         } catch (IOException | RuntimeException e) {
             ArchiveFiles.deleteQuietly(x.dir(), e);
             throw e;
@@ -66,15 +70,14 @@ public final class OciArchiveReader {
             }
         }
 
-        /** Parses the archive's index.json and makes it the temp layout's. */
-        ImageIndex index(byte[] bytes) throws IOException {
-            ImageIndex index;
-            try {
-                index = ImageIndex.parse(bytes, what + ": index.json");
-            } catch (KilnException e) {
-                throw new ArchiveException(e.getMessage(), e);
-            }
-            Files.write(dir.resolve(OciLayout.INDEX_FILE), bytes);
+        /**
+         * Parses the archive's index.json and makes it the temp layout's; with {@code nullIsEmpty},
+         * {@code "manifests": null} is read as an empty list (see {@link DockerArchiveReader#parseIndex}).
+         */
+        ImageIndex index(byte[] bytes, boolean nullIsEmpty) throws IOException {
+            ImageIndex index = DockerArchiveReader.parseIndex(bytes, what, nullIsEmpty);
+            boolean replaced = nullIsEmpty && DockerArchiveReader.manifestsIsNull(bytes);
+            Files.write(dir.resolve(OciLayout.INDEX_FILE), replaced ? index.toBytes() : bytes);
             return index;
         }
     }

@@ -55,6 +55,14 @@ public final class GarbageCollector {
      * @throws LayoutException when the walk found a problem that leaves reachability unproven
      */
     public GcReport collect(boolean dryRun) throws IOException {
+        if (dryRun) {
+            // a dry run writes nothing, not even a lock file, so it also works on a read-only layout;
+            // it waits for writers through the lock files that exist
+            try (LayoutLock.Held gc = LayoutLock.exclusiveIfPresent(layout.gcLockFile());
+                 LayoutLock.Held index = LayoutLock.exclusiveIfPresent(layout.indexLockFile())) {
+                return collectLocked(true);
+            }
+        }
         return layout.exclusively(() -> {
             try (LayoutLock.Held ignored = LayoutLock.exclusive(layout.indexLockFile())) {
                 return collectLocked(dryRun);

@@ -61,6 +61,41 @@ final class LayoutLock {
         }
     }
 
+    /**
+     * The exclusive lock when {@code file} exists and can be opened for writing; else null, having
+     * created nothing (for readers that must write nothing, such as a dry run, on read-only layouts too).
+     */
+    static Held exclusiveIfPresent(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            return null;
+        }
+        State s = state(file);
+        s.threads.writeLock().lock();
+        FileChannel ch;
+        try {
+            ch = FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        } catch (IOException | UnsupportedOperationException e) {
+            s.threads.writeLock().unlock();
+            return null; // read-only: nobody can write into the layout either
+        }
+        FileLock lock;
+        try {
+            lock = ch.lock(0, Long.MAX_VALUE, false);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            s.threads.writeLock().unlock();
+            throw e;
+        }
+        return () -> {
+            try {
+                lock.release();
+                ch.close();
+            } finally {
+                s.threads.writeLock().unlock();
+            }
+        };
+    }
+
     static Held shared(Path file) throws IOException {
         State s = state(file);
         s.threads.readLock().lock();

@@ -10,9 +10,10 @@ import java.util.TreeSet;
 /**
  * The media-type checks of {@link Verifier}, one reference at a time: known types in the right
  * place (index entries are indexes or manifests, an image's config a config, its layers layers;
- * an artifact, marked by {@code artifactType} or the empty config, may carry any type), the
- * {@code mediaType} inside an index or manifest equal to its descriptor's, and warnings for
- * documents without a mediaType and for Docker and OCI types mixed.
+ * an artifact, whose config is any other type, may carry any layer type), {@code artifactType}
+ * present when the config is the empty descriptor (the image-spec's one requirement) and a media
+ * type when present, the {@code mediaType} inside an index or manifest equal to its descriptor's,
+ * and warnings for documents without a mediaType and for Docker and OCI types mixed.
  */
 final class MediaTypeRules {
     private MediaTypeRules() {
@@ -28,14 +29,14 @@ final class MediaTypeRules {
         WalkNode parent = n.parent();
         switch (n.kind()) {
             case CONFIG -> {
-                if (MediaTypes.isConfig(type) || MediaTypes.OCI_EMPTY.equals(type)) {
-                    break;
-                }
-                if (MediaTypes.isKnown(type)) {
+                // any other type is an artifact's config (a Helm chart's, ...): the image-spec asks for
+                // artifactType only when the config is the empty one
+                if (MediaTypes.OCI_EMPTY.equals(type) && parent.manifest().artifactType() == null) {
+                    f.problem(n, "the config is the empty descriptor (" + type + "), so the manifest must say what"
+                            + " the artifact is with artifactType");
+                } else if (!MediaTypes.isConfig(type) && (MediaTypes.isKnown(type) && !MediaTypes.OCI_EMPTY.equals(type)
+                        || MediaTypes.isSchema1(type))) {
                     f.problem(n, "media type " + type + " is not a config type");
-                } else if (parent.manifest().artifactType() == null) {
-                    f.problem(n, "unknown config media type " + type
-                            + " (an artifact manifest must say so with artifactType)");
                 }
             }
             case LAYER -> {
@@ -45,6 +46,9 @@ final class MediaTypeRules {
                 }
             }
             default -> {
+                if (MediaTypes.isSchema1(type)) {
+                    break; // the walker reports it
+                }
                 if (!MediaTypes.isIndex(type) && !MediaTypes.isManifest(type)) {
                     f.problem(n, MediaTypes.isKnown(type)
                             ? "media type " + type + " is not an index or manifest type, as an index entry must be"
@@ -70,6 +74,10 @@ final class MediaTypeRules {
                 f.problem(n, "the descriptor says " + type + " but the blob is an " + is);
             }
             f.warning(n, is + " has no mediaType field (some registries, ECR among them, reject that)");
+        }
+        String artifactType = n.index() != null ? n.index().artifactType() : n.manifest().artifactType();
+        if (artifactType != null && !Descriptor.isMediaType(artifactType)) {
+            f.problem(n, "artifactType '" + artifactType + "' is not a media type (RFC 6838: type/subtype)");
         }
         ImageManifest m = n.manifest();
         if (m == null) {

@@ -3,6 +3,7 @@ package dev.kiln.layout.oci;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.json.Json;
 import dev.kiln.layout.json.JsonFields;
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
@@ -317,8 +318,15 @@ public final class OciLayout {
                     + (names.isEmpty() ? " (the layout has no tags)" : " (tags: " + String.join(", ", names) + ")"));
         }
         if (found.size() > 1) {
-            throw new LayoutException(root + ": tag '" + tag + "' is ambiguous: " + found.size()
-                    + " images carry it; use the full name (" + String.join(", ", found.stream().map(OciLayout::displayName).toList()) + ")");
+            List<String> fullNames = found.stream().map(d -> d.annotation(MediaTypes.ANNOTATION_CONTAINERD_NAME)).toList();
+            if (!fullNames.contains(null) && new java.util.HashSet<>(fullNames).size() == fullNames.size()) {
+                throw new LayoutException(root + ": tag '" + tag + "' is ambiguous: " + found.size()
+                        + " images carry it; use the full name (" + String.join(", ", fullNames) + ")");
+            }
+            // no name tells them apart: say which images they are, and let the caller say what to do
+            throw new LayoutException(root + ": tag '" + tag + "' is ambiguous: " + found.size() + " images carry it ("
+                    + String.join(", ", found.stream().map(d -> d.digest().toString()).toList())
+                    + ") and no full name tells them apart", Hint.AMBIGUOUS_TAG);
         }
         return found.get(0);
     }

@@ -31,7 +31,8 @@ import java.util.function.Supplier;
  *
  * <p>An entry of index.json or of an index whose media type is not known is read as a document
  * too, and followed when its content is an index or manifest, so that gc never mistakes what an
- * unknown-typed manifest references for garbage.
+ * unknown-typed manifest references for garbage. A Docker schema1 manifest, and an unknown document
+ * that names digests, are problems of the walk: what they reference is not known, so gc refuses.
  */
 public final class Walker {
     private final Path root;
@@ -189,12 +190,23 @@ public final class Walker {
         }
         JsonNode mt = json.get("mediaType");
         String docType = mt != null && mt.isTextual() ? mt.textValue() : null;
+        if (isSchema1(json, d.mediaType())) {
+            // its layers are named by blobSum only: kiln cannot check them, and gc must not take them for garbage
+            s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, true, docType, null, null));
+            s.problems.add(new Problem(d.digest(), where.get(), "a Docker schema1 manifest (deprecated), which kiln does"
+                    + " not read; its layers are not checked, and gc deletes nothing while it is listed"));
+            return;
+        }
         WalkNode.Kind kind = contentKind(json, d.mediaType(), docType);
         if (kind == null) {
             s.nodes.add(new WalkNode(d, referenced, parent, label, child.position(), true, true, docType, null, null));
             if (expected) {
                 s.problems.add(new Problem(d.digest(), where.get(),
                         "not an image index or manifest: it has neither 'manifests' nor 'config' (" + what + ")"));
+            } else if (namesDigests(json, 0)) {
+                s.problems.add(new Problem(d.digest(), where.get(), "media type " + d.mediaType() + " is not an index or"
+                        + " manifest type kiln knows, and the document names other blobs; kiln cannot tell which it"
+                        + " needs, so gc deletes nothing while it is listed"));
             }
             return;
         }
@@ -226,6 +238,29 @@ public final class Walker {
         }
         s.onPath.add(d.digest());
         s.stack.push(new Frame(node, children));
+    }
+
+    /** A Docker schema1 manifest, by its media type or by its content (schemaVersion 1, fsLayers). */
+    private static boolean isSchema1(ObjectNode json, String descriptorType) {
+        JsonNode v = json.get("schemaVersion");
+        return MediaTypes.isSchema1(descriptorType) || v != null && v.isIntegralNumber() && v.longValue() == 1
+                || json.has("fsLayers");
+    }
+
+    /** True when some object inside the document has a string {@code digest}: it references blobs. */
+    private static boolean namesDigests(JsonNode node, int depth) {
+        if (depth > Json.MAX_DEPTH) {
+            return true;
+        }
+        if (node.isObject() && node.path("digest").isTextual()) {
+            return true;
+        }
+        for (JsonNode child : node) {
+            if (child.isContainerNode() && namesDigests(child, depth + 1)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -63,6 +63,11 @@ public record Descriptor(String mediaType, Digest digest, long size, List<String
         extra = extra == null || extra.isEmpty() ? null : extra.deepCopy();
     }
 
+    /** True for a media type of RFC 6838's form ({@code type/subtype}, restricted names), as descriptors need. */
+    public static boolean isMediaType(String s) {
+        return s != null && MEDIA_TYPE.matcher(s).matches();
+    }
+
     public Descriptor(String mediaType, Digest digest, long size) {
         this(mediaType, digest, size, null, null, null, null, null, null);
     }

@@ -61,7 +61,7 @@ public record ImageIndex(int schemaVersion, String mediaType, String artifactTyp
 
     public static ImageIndex fromJson(JsonNode node, String where) {
         JsonFields f = new JsonFields(node, where);
-        Long schemaVersion = f.longValue("schemaVersion");
+        long schemaVersion = SchemaVersion.check(f);
         String mediaType = f.string("mediaType");
         String artifactType = f.string("artifactType");
         ArrayNode nodes = f.array("manifests");
@@ -76,7 +76,7 @@ public record ImageIndex(int schemaVersion, String mediaType, String artifactTyp
         Descriptor subject = s == null ? null : Descriptor.fromJson(s, f.where("subject"));
         Map<String, String> annotations = f.stringMap("annotations");
         try {
-            return new ImageIndex(schemaVersion == null ? 0 : schemaVersion.intValue(), mediaType, artifactType,
+            return new ImageIndex((int) schemaVersion, mediaType, artifactType,
                     manifests, subject, annotations, f.rest());
         } catch (IllegalArgumentException e) {
             throw new JsonFormatException(where + ": " + e.getMessage());

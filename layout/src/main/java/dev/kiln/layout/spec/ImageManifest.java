@@ -47,6 +47,25 @@ public record ImageManifest(int schemaVersion, String mediaType, String artifact
         return mediaType != null ? mediaType : MediaTypes.OCI_MANIFEST;
     }
 
+    /**
+     * True when the config is an image config (OCI or Docker): a runnable image. Any other config
+     * (a Helm chart's, the empty config of an OCI 1.1 artifact) makes the manifest an artifact.
+     */
+    public boolean isImage() {
+        return MediaTypes.isConfig(config.mediaType());
+    }
+
+    /**
+     * The type of the artifact this manifest holds, as the image-spec defines it: {@code artifactType},
+     * else the config's media type for an artifact; null for an image that names no artifactType.
+     */
+    public String effectiveArtifactType() {
+        if (artifactType != null) {
+            return artifactType;
+        }
+        return isImage() ? null : config.mediaType();
+    }
+
     public ImageManifest withLayers(List<Descriptor> newLayers) {
         return new ImageManifest(schemaVersion, mediaType, artifactType, config, newLayers, subject, annotations, extra);
     }
@@ -61,7 +80,7 @@ public record ImageManifest(int schemaVersion, String mediaType, String artifact
 
     public static ImageManifest fromJson(JsonNode node, String where) {
         JsonFields f = new JsonFields(node, where);
-        Long schemaVersion = f.longValue("schemaVersion");
+        long schemaVersion = SchemaVersion.check(f);
         String mediaType = f.string("mediaType");
         String artifactType = f.string("artifactType");
         ObjectNode configNode = f.object("config");
@@ -80,7 +99,7 @@ public record ImageManifest(int schemaVersion, String mediaType, String artifact
         Descriptor subject = s == null ? null : Descriptor.fromJson(s, f.where("subject"));
         Map<String, String> annotations = f.stringMap("annotations");
         try {
-            return new ImageManifest(schemaVersion == null ? 0 : schemaVersion.intValue(), mediaType, artifactType,
+            return new ImageManifest((int) schemaVersion, mediaType, artifactType,
                     config, layers, subject, annotations, f.rest());
         } catch (IllegalArgumentException e) {
             throw new JsonFormatException(where + ": " + e.getMessage());

@@ -27,6 +27,9 @@ public final class MediaTypes {
     public static final String DOCKER_LAYER_TAR = "application/vnd.docker.image.rootfs.diff.tar";
     public static final String DOCKER_LAYER_FOREIGN_GZIP = "application/vnd.docker.image.rootfs.foreign.diff.tar.gzip";
     public static final String DOCKER_LAYER_FOREIGN_TAR = "application/vnd.docker.image.rootfs.foreign.diff.tar";
+    /** Docker's image manifest schema 1 (deprecated), unsigned and signed: refused, never read. */
+    public static final String DOCKER_SCHEMA1 = "application/vnd.docker.distribution.manifest.v1+json";
+    public static final String DOCKER_SCHEMA1_SIGNED = "application/vnd.docker.distribution.manifest.v1+prettyjws";
 
     /** Annotation holding a tag in index.json (OCI image layout). */
     public static final String ANNOTATION_REF_NAME = "org.opencontainers.image.ref.name";
@@ -42,6 +45,11 @@ public final class MediaTypes {
             DOCKER_LAYER_GZIP, DOCKER_LAYER_TAR, DOCKER_LAYER_FOREIGN_GZIP, DOCKER_LAYER_FOREIGN_TAR);
     public static final Set<String> FOREIGN_LAYERS = Set.of(OCI_LAYER_NONDISTRIBUTABLE, OCI_LAYER_NONDISTRIBUTABLE_GZIP,
             OCI_LAYER_NONDISTRIBUTABLE_ZSTD, DOCKER_LAYER_FOREIGN_GZIP, DOCKER_LAYER_FOREIGN_TAR);
+
+    /** Docker schema1 manifests ({@code ...manifest.v1+json}, {@code +prettyjws}): deprecated, refused. */
+    public static boolean isSchema1(String mediaType) {
+        return DOCKER_SCHEMA1.equals(mediaType) || DOCKER_SCHEMA1_SIGNED.equals(mediaType);
+    }
 
     public static boolean isIndex(String mediaType) {
         return INDEXES.contains(mediaType);

@@ -144,7 +144,7 @@ public final class DirectoryBlobStore implements BlobStore {
     }
 
     private static BlobStoreException missing(Digest digest) {
-        return new BlobStoreException("blob " + digest + " is missing from the layout");
+        return new BlobMissingException(digest);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.spec.Platform;
+import dev.kiln.layout.store.BlobMissingException;
 import dev.kiln.layout.transport.CopyListener.SkipReason;
 import dev.kiln.layout.transport.ImageClosure.Kind;
 import dev.kiln.layout.transport.ImageClosure.Node;
@@ -177,6 +178,15 @@ public final class Copier {
     }
 
     private void transfer(ImageSource source, ImageDestination destination, Node node, Tally tally) throws IOException {
+        try {
+            transferBlob(source, destination, node, tally);
+        } catch (BlobMissingException e) {
+            // name what needs the blob: the store only knows its digest
+            throw new TransportException(source.describe() + ": " + node.describe() + " is missing from the layout", e);
+        }
+    }
+
+    private void transferBlob(ImageSource source, ImageDestination destination, Node node, Tally tally) throws IOException {
         Descriptor d = node.descriptor();
         CopyListener listener = options.listener();
         if (node.kind() == Kind.LAYER && MediaTypes.isForeignLayer(d.mediaType())) {

@@ -6,6 +6,8 @@ import dev.kiln.layout.spec.Descriptor;
 import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.ImageManifest;
 import dev.kiln.layout.spec.MediaTypes;
+import dev.kiln.layout.spec.UnsupportedContentException;
+import dev.kiln.layout.store.BlobMissingException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -17,7 +19,10 @@ import java.util.Set;
 /**
  * Everything an image root references, children before parents (layers, config, manifest; each
  * child of an index; then the index), each digest once. Manifests and indexes come with their exact
- * bytes; blobs are only named.
+ * bytes; blobs are only named. Artifacts (any config type) are manifests like images. A root or
+ * index entry that is a Docker schema1 manifest, or of a type that is neither an index nor a
+ * manifest kiln knows, is refused ({@link UnsupportedContentException}): what it references cannot
+ * be known, and a closure that left it out would make a copy hold less than its source.
  */
 public final class ImageClosure {
     private static final int MAX_DEPTH = 8;
@@ -25,10 +30,18 @@ public final class ImageClosure {
     /** What a node of the closure is. */
     public enum Kind { LAYER, CONFIG, MANIFEST, INDEX, BLOB }
 
-    /** One document or blob; {@code bytes} is set for manifests and indexes. */
-    public record Node(Kind kind, Descriptor descriptor, byte[] bytes) {
+    /**
+     * One document or blob; {@code bytes} is set for manifests and indexes. {@code role} says what
+     * first referenced it ({@code layer 2 of manifest sha256:...}), or null for the root.
+     */
+    public record Node(Kind kind, Descriptor descriptor, byte[] bytes, String role) {
         public boolean isDocument() {
             return bytes != null;
+        }
+
+        /** The blob and what references it, for messages: {@code layer 2 sha256:... of manifest sha256:...}. */
+        public String describe() {
+            return role == null ? "blob " + descriptor.digest() : role;
         }
     }
 
@@ -59,7 +72,7 @@ public final class ImageClosure {
      */
     public static List<Node> of(Descriptor root, byte[] rootBytes, DocumentReader reader, String where) throws IOException {
         ImageClosure c = new ImageClosure(reader, where);
-        c.visit(root, rootBytes, Kind.BLOB, 0);
+        c.visit(root, rootBytes, null, 0);
         return List.copyOf(c.nodes.values());
     }
 
@@ -67,12 +80,12 @@ public final class ImageClosure {
     public static List<Node> ofAll(List<Descriptor> roots, DocumentReader reader, String where) throws IOException {
         ImageClosure c = new ImageClosure(reader, where);
         for (Descriptor d : roots) {
-            c.visit(d, null, Kind.BLOB, 0);
+            c.visit(d, null, null, 0);
         }
         return List.copyOf(c.nodes.values());
     }
 
-    private void visit(Descriptor d, byte[] given, Kind asKind, int depth) throws IOException {
+    private void visit(Descriptor d, byte[] given, Descriptor parent, int depth) throws IOException {
         if (nodes.containsKey(d.digest())) {
             return;
         }
@@ -82,28 +95,47 @@ public final class ImageClosure {
         if (!visiting.add(d.digest())) {
             throw new TransportException(where + ": " + d.digest() + " refers to itself");
         }
+        String role = parent == null ? null : d.digest() + " listed in index " + parent.digest();
         try {
             if (MediaTypes.isIndex(d.mediaType())) {
-                byte[] bytes = given != null ? given : reader.read(d);
+                byte[] bytes = given != null ? given : read(d, role);
                 ImageIndex index = parse(() -> ImageIndex.parse(bytes, where + ": index " + d.digest()));
                 for (Descriptor child : index.manifests()) {
-                    visit(child, null, Kind.BLOB, depth + 1);
+                    visit(child, null, d, depth + 1);
                 }
-                nodes.put(d.digest(), new Node(Kind.INDEX, d, bytes));
+                nodes.put(d.digest(), new Node(Kind.INDEX, d, bytes, role));
             } else if (MediaTypes.isManifest(d.mediaType())) {
-                byte[] bytes = given != null ? given : reader.read(d);
+                byte[] bytes = given != null ? given : read(d, role);
                 ImageManifest m = parse(() -> ImageManifest.parse(bytes, where + ": manifest " + d.digest()));
                 checkChildTypes(m, d, where);
-                for (Descriptor layer : m.layers()) {
-                    nodes.putIfAbsent(layer.digest(), new Node(Kind.LAYER, layer, null));
+                String of = " of manifest " + d.digest();
+                for (int i = 0; i < m.layers().size(); i++) {
+                    Descriptor layer = m.layers().get(i);
+                    nodes.putIfAbsent(layer.digest(), new Node(Kind.LAYER, layer, null,
+                            "layer " + (i + 1) + " " + layer.digest() + of));
                 }
-                nodes.putIfAbsent(m.config().digest(), new Node(Kind.CONFIG, m.config(), null));
-                nodes.put(d.digest(), new Node(Kind.MANIFEST, d, bytes));
+                nodes.putIfAbsent(m.config().digest(), new Node(Kind.CONFIG, m.config(), null,
+                        "config " + m.config().digest() + of));
+                nodes.put(d.digest(), new Node(Kind.MANIFEST, d, bytes, role));
+            } else if (MediaTypes.isLayer(d.mediaType()) || MediaTypes.isConfig(d.mediaType())
+                    || MediaTypes.OCI_EMPTY.equals(d.mediaType())) {
+                nodes.put(d.digest(), new Node(Kind.BLOB, d, null, role)); // content that references nothing
             } else {
-                nodes.put(d.digest(), new Node(asKind, d, null));
+                // a schema1 manifest, or a type whose references kiln cannot know: never "nothing to copy"
+                throw UnsupportedContentException.unknownManifest(where + ": " + (role != null ? role : d.digest().toString()),
+                        d.mediaType());
             }
         } finally {
             visiting.remove(d.digest());
+        }
+    }
+
+    private byte[] read(Descriptor d, String role) throws IOException {
+        try {
+            return reader.read(d);
+        } catch (BlobMissingException e) {
+            throw new TransportException(where + ": " + (role != null ? role : d.mediaType() + " " + d.digest())
+                    + " is missing from the layout", e);
         }
     }
 
@@ -114,13 +146,13 @@ public final class ImageClosure {
      */
     static void checkChildTypes(ImageManifest m, Descriptor d, String where) {
         String ct = m.config().mediaType();
-        if (MediaTypes.isIndex(ct) || MediaTypes.isManifest(ct) || MediaTypes.isLayer(ct)) {
+        if (MediaTypes.isIndex(ct) || MediaTypes.isManifest(ct) || MediaTypes.isLayer(ct) || MediaTypes.isSchema1(ct)) {
             throw new TransportException(where + ": manifest " + d.digest() + ": its config " + m.config().digest()
                     + " has the media type " + ct + ", which is not a config type");
         }
         for (int i = 0; i < m.layers().size(); i++) {
             String lt = m.layers().get(i).mediaType();
-            if (MediaTypes.isIndex(lt) || MediaTypes.isManifest(lt) || MediaTypes.isConfig(lt)) {
+            if (MediaTypes.isIndex(lt) || MediaTypes.isManifest(lt) || MediaTypes.isConfig(lt) || MediaTypes.isSchema1(lt)) {
                 throw new TransportException(where + ": manifest " + d.digest() + ": layer " + (i + 1) + " "
                         + m.layers().get(i).digest() + " has the media type " + lt + ", which is not a layer type");
             }

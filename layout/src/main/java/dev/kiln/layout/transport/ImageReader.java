@@ -8,6 +8,8 @@ import dev.kiln.layout.spec.ImageIndex;
 import dev.kiln.layout.spec.ImageManifest;
 import dev.kiln.layout.spec.MediaTypes;
 import dev.kiln.layout.spec.Platform;
+import dev.kiln.layout.spec.UnsupportedContentException;
+import dev.kiln.layout.store.BlobMissingException;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -86,21 +88,34 @@ public final class ImageReader {
     }
 
     public Raw<ImageIndex> readIndex(Descriptor d) throws IOException {
-        byte[] bytes = source.readManifest(d);
+        byte[] bytes = readBlob(d, "index");
         ImageIndex index = wrap(() -> ImageIndex.parse(bytes, source.describe() + ": index " + d.digest()));
         return new Raw<>(bytes, index, d);
     }
 
     public Raw<ImageManifest> readManifest(Descriptor d) throws IOException {
-        byte[] bytes = source.readManifest(d);
+        if (MediaTypes.isSchema1(d.mediaType())) {
+            throw UnsupportedContentException.schema1(source.describe() + ": " + d.digest());
+        }
+        byte[] bytes = readBlob(d, "manifest");
         ImageManifest m = wrap(() -> ImageManifest.parse(bytes, source.describe() + ": manifest " + d.digest()));
+        ImageClosure.checkChildTypes(m, d, source.describe()); // an artifact may have any config, but not a manifest's
         return new Raw<>(bytes, m, d);
     }
 
     public Raw<ImageConfig> readConfig(Descriptor d) throws IOException {
-        byte[] bytes = source.readManifest(d);
+        byte[] bytes = readBlob(d, "config");
         ImageConfig c = wrap(() -> ImageConfig.parse(bytes, source.describe() + ": config " + d.digest()));
         return new Raw<>(bytes, c, d);
+    }
+
+    /** The bytes of a small document; a missing blob is named with the source and what it is. */
+    private byte[] readBlob(Descriptor d, String what) throws IOException {
+        try {
+            return source.readManifest(d);
+        } catch (BlobMissingException e) {
+            throw new TransportException(source.describe() + ": " + what + " " + d.digest() + " is missing from the layout", e);
+        }
     }
 
     /** The image manifests of the root index (see {@link #platformEntries(Raw)}); empty for a single manifest. */
@@ -135,13 +150,23 @@ public final class ImageReader {
                     collect(readIndex(d), out, seen, depth + 1);
                 }
             } else if (MediaTypes.isManifest(d.mediaType())) {
+                if (d.artifactType() != null) {
+                    continue; // an artifact (an SBOM, a signature, a chart) is no platform's image
+                }
                 Platform p = d.platform();
                 if (p == null) {
                     Raw<ImageManifest> m = readManifest(d);
+                    if (!m.value().isImage()) {
+                        continue;
+                    }
                     p = readConfig(m.value().config()).value().platform();
                 }
                 out.add(new PlatformEntry(d, p));
+            } else if (MediaTypes.isSchema1(d.mediaType())) {
+                throw UnsupportedContentException.schema1(source.describe() + ": " + d.digest() + " listed in index "
+                        + index.descriptor().digest());
             }
+            // other types are not images: the image-spec says to ignore what is unknown
         }
     }
 
@@ -171,24 +196,35 @@ public final class ImageReader {
 
     /** The root's image for {@code wanted} (the host platform when null); a single-manifest root is returned as is. */
     public Image image(Platform wanted) throws IOException {
+        return image(manifestFor(wanted));
+    }
+
+    /**
+     * The manifest the root names for {@code wanted} (the host platform when null): the root itself
+     * when it is a manifest (an image or an artifact), else the index's image for that platform.
+     */
+    public Descriptor manifestFor(Platform wanted) throws IOException {
         Descriptor d = root();
         if (MediaTypes.isIndex(d.mediaType())) {
             List<PlatformEntry> entries = platformEntries();
             if (entries.isEmpty()) {
                 throw new TransportException(source.describe() + ": index " + d.digest() + " lists no image manifest");
             }
-            d = choose(entries, wanted == null ? hostPlatform() : wanted).descriptor();
-        } else if (!MediaTypes.isManifest(d.mediaType())) {
-            throw new TransportException(source.describe() + ": root " + d.digest() + " is a " + d.mediaType()
-                    + ", not an image manifest or index");
+            return choose(entries, wanted == null ? hostPlatform() : wanted).descriptor();
         }
-        return image(d);
+        if (!MediaTypes.isManifest(d.mediaType())) {
+            throw UnsupportedContentException.unknownManifest(source.describe() + ": " + d.digest(), d.mediaType());
+        }
+        return d;
     }
 
     /** The image a manifest descriptor names. */
     public Image image(Descriptor manifest) throws IOException {
         Raw<ImageManifest> m = readManifest(manifest);
-        ImageClosure.checkChildTypes(m.value(), manifest, source.describe());
+        if (!m.value().isImage()) {
+            throw new TransportException(source.describe() + ": manifest " + manifest.digest() + " is an artifact ("
+                    + m.value().effectiveArtifactType() + "), not an image: it has no image config");
+        }
         return new Image(manifest, m, readConfig(m.value().config()));
     }
 

@@ -31,6 +31,15 @@ public interface ImageSource extends Closeable {
     /** True when the blob is available here (foreign layers of a base image may not be). */
     boolean hasBlob(Descriptor descriptor) throws IOException;
 
+    /**
+     * False when this source knows it lacks a manifest or index that an index it serves lists (an
+     * archive that saved only some platforms of an image); true when it holds it or cannot tell
+     * without fetching it.
+     */
+    default boolean holdsDocument(Descriptor descriptor) throws IOException {
+        return true;
+    }
+
     /** For messages: the reference as the user wrote it. */
     String describe();
 

@@ -15,8 +15,9 @@ import java.util.Set;
 /**
  * The part of an index a platform list asks for: a new index made of the original entries'
  * descriptors (platform, annotations and unknown fields kept), in their order, with the attestation
- * manifests of the chosen images. Images found in nested indexes are listed directly. When every
- * entry is kept, the original index (same bytes, same digest) is returned.
+ * manifests of the chosen images that the source holds (a save of some platforms has none). Images
+ * found in nested indexes are listed directly. When every entry is kept, the original index (same
+ * bytes, same digest) is returned.
  */
 final class PlatformSubset {
     private PlatformSubset() {
@@ -38,7 +39,8 @@ final class PlatformSubset {
             boolean keep = chosen.contains(d.digest());
             if (!keep && ImageReader.isAttestation(d)) {
                 String ref = d.annotation(ImageReader.ANNOTATION_REFERENCE_DIGEST);
-                keep = ref != null && chosen.stream().anyMatch(c -> c.toString().equals(ref));
+                keep = ref != null && chosen.stream().anyMatch(c -> c.toString().equals(ref))
+                        && reader.source().holdsDocument(d);
             }
             if (keep) {
                 kept.add(d);

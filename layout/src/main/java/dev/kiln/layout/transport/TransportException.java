@@ -1,5 +1,6 @@
 package dev.kiln.layout.transport;
 
+import dev.kiln.layout.Hint;
 import dev.kiln.layout.KilnException;
 
 /** A reference that cannot be parsed, or a source or destination that cannot do what was asked. */
@@ -10,5 +11,9 @@ public class TransportException extends KilnException {
 
     public TransportException(String message, Throwable cause) {
         super(message, cause);
+    }
+
+    public TransportException(String message, Throwable cause, Hint hint) {
+        super(message, cause, hint);
     }
 }

@@ -227,7 +227,7 @@ class ArchivePeersIT {
             assertTrue(names.contains("manifest.json") && !names.contains("index.json")
                     && names.stream().anyMatch(n -> n.endsWith("/layer.tar")), "expected a classic docker save: " + names);
             try (ArchiveSource s = DockerArchiveReader.open(saved, NAME)) {
-                assertEquals(MediaTypes.DOCKER_MANIFEST, s.root().mediaType());
+                assertEquals(MediaTypes.OCI_MANIFEST, s.root().mediaType());
                 checkKilnRead(s, "docker save");
             }
             try (ArchiveSource s = DockerArchiveReader.open(saved, NAME + "-linux-arm64")) {

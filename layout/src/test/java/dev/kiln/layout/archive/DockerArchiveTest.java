@@ -272,21 +272,21 @@ class DockerArchiveTest {
     }
 
     @Test
-    void classicDockerSaveIsReadIntoASchema2Image() throws IOException {
+    void classicDockerSaveIsReadIntoAnOciImage() throws IOException {
         Classic c = classic("classic.tar", false);
         Descriptor root;
         OciLayout copy = OciLayout.openOrCreate(fs.getPath("/copy"));
         try (ArchiveSource s = DockerArchiveReader.open(c.file(), "hello:1.0", options, "docker-archive:/classic.tar:hello:1.0")) {
             root = s.root();
-            assertEquals(MediaTypes.DOCKER_MANIFEST, root.mediaType());
+            assertEquals(MediaTypes.OCI_MANIFEST, root.mediaType(), "an OCI manifest: OCI indexes (skopeo, umoci) list OCI types only");
             assertEquals("linux/arm64/v8", root.platform().toString());
             ImageReader reader = new ImageReader(s);
             ImageReader.Image image = reader.image((dev.kiln.layout.spec.Platform) null);
             Raw<ImageConfig> config = image.config();
             assertArrayEquals(c.config(), config.bytes(), "the config's bytes are kept");
-            assertEquals(new Descriptor(MediaTypes.DOCKER_CONFIG, Digest.sha256(c.config()), c.config().length),
+            assertEquals(new Descriptor(MediaTypes.OCI_CONFIG, Digest.sha256(c.config()), c.config().length),
                     image.manifest().value().config());
-            assertEquals(List.of(new Descriptor(MediaTypes.DOCKER_LAYER_TAR, Digest.sha256(c.layer()), c.layer().length)),
+            assertEquals(List.of(new Descriptor(MediaTypes.OCI_LAYER, Digest.sha256(c.layer()), c.layer().length)),
                     image.manifest().value().layers());
             assertEquals(List.of("/bin/sh"), config.value().config().cmd());
             try (LayoutDestination d = new LayoutDestination(copy, "hello", "copy")) {
@@ -299,7 +299,7 @@ class DockerArchiveTest {
         // the second image: a linked layer and a gzip one
         try (ArchiveSource s = DockerArchiveReader.open(c.file(), "example.com/other:2", options, "d")) {
             ImageManifest m = new ImageReader(s).image(s.root()).manifest().value();
-            assertEquals(List.of(MediaTypes.DOCKER_LAYER_TAR, MediaTypes.DOCKER_LAYER_GZIP),
+            assertEquals(List.of(MediaTypes.OCI_LAYER, MediaTypes.OCI_LAYER_GZIP),
                     m.layers().stream().map(Descriptor::mediaType).toList());
             assertEquals(List.of(Digest.sha256(c.layer()), Digest.sha256(c.gzLayer())),
                     m.layers().stream().map(Descriptor::digest).toList());
@@ -345,7 +345,7 @@ class DockerArchiveTest {
         Path evil = fs.getPath("/evil.tar");
         new Tars.Builder().file("manifest.json", "[]").symlink(legacy + "/layer.tar", "/etc/shadow").writeTo(evil);
         ArchiveException e = assertThrows(ArchiveException.class, () -> DockerArchiveReader.open(evil, null, options, "docker-archive:/evil.tar"));
-        assertEquals("docker-archive:/evil.tar: entry '" + legacy + "/layer.tar' is a symbolic link (to '/etc/shadow'); links are not allowed; refused",
+        assertEquals("docker-archive:/evil.tar: entry '" + legacy + "/layer.tar' is a symbolic link (to '/etc/shadow') out of the archive; such links are not allowed; refused",
                 e.getMessage());
         OciArchiveTest.assertEmpty(tmp);
     }

@@ -25,6 +25,7 @@ import dev.kiln.layout.transport.LayoutDestination;
 import dev.kiln.layout.transport.TransportOptions;
 import dev.kiln.layout.transport.Transports;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystem;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -238,6 +239,33 @@ class OciArchiveTest {
     }
 
     @Test
+    void filesBeyondTheLayoutAreIgnoredAndNotStored() throws IOException {
+        // kiln's own layout tarred by hand (its .kiln folder and lock), with a README: the image-layout spec's unknown files
+        TestImages.Built a = TestImages.twoPlatforms(fs.getPath("/a"), "1.0");
+        Path t = fs.getPath("/img.tar");
+        new OciArchiveWriter().writeLayout(a.layout(), t);
+        byte[] readme = "# what this archive holds\n".getBytes(StandardCharsets.UTF_8);
+        Tars.Builder b = new Tars.Builder().file("README.md", readme).dir(".kiln").file(".kiln/gc.lock", "")
+                .file("notes/1.txt", readme);
+        for (Tars.Read r : Tars.read(t)) {
+            if (r.entry().isDirectory()) {
+                b.dir(r.name());
+            } else {
+                b.file(r.name(), r.content());
+            }
+        }
+        Path extra = fs.getPath("/extra.tar");
+        b.writeTo(extra);
+        try (ArchiveSource src = OciArchiveReader.open(extra, "1.0", options, "oci-archive:/extra.tar:1.0")) {
+            assertEquals(a.index().digest(), src.root().digest());
+            assertFalse(src.layout().blobs().exists(Digest.sha256(readme)), "an unknown file is skipped, not stored");
+            assertEquals(List.of(), Files.list(src.layout().root()).map(p -> p.getFileName().toString())
+                    .filter(n -> !List.of("oci-layout", "index.json", "blobs", ".kiln").contains(n)).toList());
+        }
+        assertEmpty(tmp);
+    }
+
+    @Test
     void hostileEntriesAreRefusedWithOneLine() throws IOException {
         byte[] blob = "hello".getBytes();
         String hex = Digest.sha256(blob).hex();
@@ -255,8 +283,11 @@ class OciArchiveTest {
                 new Case("duplicate blob", base(index).file("blobs/sha256/" + hex, blob).file("blobs/sha256/" + hex, blob),
                         "entry 'blobs/sha256/" + hex + "' appears twice in the archive; refused"),
                 new Case("fifo", base(index).fifo("p"), "entry 'p' is a named pipe; only regular files and folders are allowed; refused"),
-                new Case("stray file", base(index).file("notes.txt", "x"), "entry 'notes.txt' is not part of an image archive"),
+                new Case("stray link", base(index).symlink("notes.txt", "index.json"),
+                        "entry 'notes.txt' is a symbolic link (to 'index.json'); links are not allowed; refused"),
+                new Case("stray device", base(index).fifo(".kiln/gc.lock"), "entry '.kiln/gc.lock' is a named pipe"),
                 new Case("bad blob name", base(index).file("blobs/sha256/xyz", "x"), "entry 'blobs/sha256/xyz' is not a blob name"),
+                new Case("not a blob among the blobs", base(index).file("blobs/README", "x"), "entry 'blobs/README' is not a blob name"),
                 new Case("wrong content", base(index).file("blobs/sha256/" + hex, "jello"),
                         "entry 'blobs/sha256/" + hex + "': blob sha256:" + hex + ": content hashes to sha256:"));
         for (Case c : cases) {

@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * Where credentials live: the home folder and the environment variables that move the files
+ * Where credentials live: the home folder ({@code $HOME}) and the environment variables that move the files
  * ({@code DOCKER_CONFIG}, {@code REGISTRY_AUTH_FILE}, {@code XDG_RUNTIME_DIR}, {@code XDG_CONFIG_HOME})
  * and the {@code PATH} searched for {@code docker-credential-*} helpers. Tests pass a temporary home
  * and their own variables; {@link #system()} reads the real ones.
@@ -18,8 +18,19 @@ public record AuthEnvironment(Path home, Map<String, String> env) {
         env = Map.copyOf(env);
     }
 
+    /** The process's environment: the home folder is {@code $HOME}, as for Docker, podman and skopeo. */
     public static AuthEnvironment system() {
-        return new AuthEnvironment(java.nio.file.FileSystems.getDefault().getPath(System.getProperty("user.home")), System.getenv());
+        return of(java.nio.file.FileSystems.getDefault(), System.getenv());
+    }
+
+    /**
+     * An environment given as variables: the home folder is {@code $HOME} when set, else Java's
+     * {@code user.home} (which comes from the password database, not the environment: a CI job that
+     * sets {@code HOME} expects its files there).
+     */
+    public static AuthEnvironment of(java.nio.file.FileSystem fs, Map<String, String> env) {
+        String home = env.get("HOME");
+        return new AuthEnvironment(fs.getPath(home != null && !home.isEmpty() ? home : System.getProperty("user.home")), env);
     }
 
     public String get(String name) {

@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kiln.layout.KilnException;
 import dev.kiln.layout.json.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -19,7 +19,11 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -94,19 +98,7 @@ public final class BearerTokens {
     }
 
     private Token fetch(Challenge challenge, Set<String> scopes, Credentials credentials) {
-        String realm = challenge.realm();
-        if (realm == null || realm.isBlank()) {
-            throw new CredentialsException("the registry asks for a bearer token but names no realm to get it from");
-        }
-        URI realmUri;
-        try {
-            realmUri = URI.create(realm);
-        } catch (IllegalArgumentException e) {
-            throw new CredentialsException("the registry's token realm is not a valid URL");
-        }
-        if (!"https".equalsIgnoreCase(realmUri.getScheme()) && !"http".equalsIgnoreCase(realmUri.getScheme())) {
-            throw new CredentialsException("the registry's token realm " + realmUri.getHost() + " is not an http(s) URL");
-        }
+        URI realmUri = realm(challenge.realm());
         if (credentials != null && !mayCarryCredentials.test(realmUri)) {
             throw new CredentialsException("refusing to send credentials over plain HTTP to token server " + realmUri.getHost()
                     + " (it is not a loopback address); the registry must use HTTPS for its token realm");
@@ -116,14 +108,14 @@ public final class BearerTokens {
                 : getRequest(realmUri, challenge.service(), scopes, credentials);
         IOException last = null;
         for (int attempt = 1; attempt <= TRIES; attempt++) {
+            log("> " + request.method() + " " + realmUri.getScheme() + "://" + realmUri.getRawAuthority()
+                    + realmUri.getRawPath() + " (token for " + String.join(" ", scopes) + ")");
+            // headers and body within one deadline, the body read up to a limit: a token server that
+            // streams forever or trickles gets neither the memory nor the time
+            CompletableFuture<HttpResponse<byte[]>> future = http.sendAsync(request, BoundedBody.handler(MAX_TOKEN_RESPONSE));
             try {
-                log("> " + request.method() + " " + realmUri.getScheme() + "://" + realmUri.getRawAuthority()
-                        + realmUri.getRawPath() + " (token for " + String.join(" ", scopes) + ")");
-                HttpResponse<InputStream> r = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
-                byte[] body;
-                try (InputStream in = r.body()) {
-                    body = in.readNBytes(MAX_TOKEN_RESPONSE);
-                }
+                HttpResponse<byte[]> r = future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                byte[] body = r.body();
                 log("< " + r.statusCode() + " from token server");
                 if (r.statusCode() >= 500 || r.statusCode() == 429) {
                     last = new IOException("HTTP " + r.statusCode());
@@ -140,17 +132,61 @@ public final class BearerTokens {
                 if (r.statusCode() != 200) {
                     throw new CredentialsException("the token server " + realmUri.getHost() + " answered HTTP " + r.statusCode());
                 }
+                if (body.length > MAX_TOKEN_RESPONSE) {
+                    throw new CredentialsException("the token server " + realmUri.getHost() + " answered more than "
+                            + MAX_TOKEN_RESPONSE + " bytes; a token answer is small");
+                }
                 return parse(body, realmUri);
-            } catch (IOException e) {
-                last = e;
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                last = new HttpTimeoutException("no complete answer within " + timeout.toMillis() + " ms");
+                log("! token server: " + last.getMessage());
+                sleep(attempt);
+            } catch (ExecutionException e) {
+                last = e.getCause() instanceof IOException io ? io : new IOException(String.valueOf(e.getCause()), e.getCause());
                 sleep(attempt);
             } catch (InterruptedException e) {
+                future.cancel(true);
                 Thread.currentThread().interrupt();
                 throw new CredentialsException("interrupted while getting a token from " + realmUri.getHost());
             }
         }
         throw new CredentialsException("cannot get a token from " + realmUri.getHost() + " after " + TRIES + " tries: "
                 + (last == null ? "no answer" : last.getClass().getSimpleName() + ": " + last.getMessage()));
+    }
+
+    /**
+     * The realm of a challenge as a URL kiln may ask for a token: {@code http} or {@code https} with a
+     * host name. Anything else ({@code file:}, {@code javascript:}, {@code http://127.1:P}, which has no
+     * host the HTTP client accepts) is refused in a message that quotes it.
+     */
+    static URI realm(String realm) {
+        if (realm == null || realm.isBlank()) {
+            throw new CredentialsException("the registry asks for a bearer token but names no token realm to get it from");
+        }
+        URI uri;
+        try {
+            uri = new URI(realm.trim());
+        } catch (java.net.URISyntaxException e) {
+            throw refused(realm, "not a valid URL");
+        }
+        String scheme = uri.getScheme();
+        if (scheme == null || !scheme.equalsIgnoreCase("https") && !scheme.equalsIgnoreCase("http")) {
+            throw refused(realm, "only http and https URLs are used");
+        }
+        if (uri.getHost() == null || uri.getHost().isEmpty()) {
+            throw refused(realm, "no host name the HTTP client accepts");
+        }
+        if (uri.getRawUserInfo() != null) {
+            throw refused(realm, "it holds a user name or password");
+        }
+        return uri;
+    }
+
+    private static CredentialsException refused(String realm, String why) {
+        String shown = realm.replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", "?");
+        shown = shown.length() > 200 ? shown.substring(0, 200) + "..." : shown;
+        return new CredentialsException("token realm '" + shown + "' refused: " + why);
     }
 
     private Token parse(byte[] body, URI realm) {
@@ -167,6 +203,9 @@ public final class BearerTokens {
         if (token == null) {
             throw new CredentialsException("the token server " + realm.getHost() + " answered without a token");
         }
+        KnownSecrets.add(token);
+        KnownSecrets.add(text(node, "access_token"));
+        KnownSecrets.add(text(node, "refresh_token"));
         long expiresIn = node.path("expires_in").canConvertToLong() ? node.path("expires_in").asLong() : 60;
         expiresIn = Math.max(expiresIn, 1);
         Instant issued = clock.instant();

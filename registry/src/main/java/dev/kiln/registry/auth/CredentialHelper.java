@@ -19,7 +19,8 @@ import java.util.concurrent.TimeUnit;
  * A Docker credential helper, the program {@code docker-credential-<name>} found on {@code PATH}:
  * {@code get} reads the server URL on stdin and prints {@code {"Username":..,"Secret":..}};
  * {@code store} reads {@code {"ServerURL","Username","Secret"}}; {@code erase} reads the server URL.
- * Helper output quoted in messages has the secret replaced by {@code ****}.
+ * A helper that fails is reported by name, action, exit code and stderr (redacted); its stdout,
+ * which may hold the secret, is never quoted.
  */
 public final class CredentialHelper {
     private static final long TIMEOUT_SECONDS = 60;
@@ -42,10 +43,11 @@ public final class CredentialHelper {
     public Optional<Credentials> get(String serverUrl) {
         Result r = run("get", serverUrl, null);
         if (r.exit != 0) {
-            if (r.output.toLowerCase().contains("credentials not found")) {
+            // docker-credential-helpers print "credentials not found ..." on stdout
+            if ((r.stdout + " " + r.stderr).toLowerCase().contains("credentials not found")) {
                 return Optional.empty();
             }
-            throw new CredentialsException(program() + " get for " + serverUrl + " failed (exit " + r.exit + "): " + oneLine(r.output));
+            throw failed("get", serverUrl, r);
         }
         String where = program() + " get for " + serverUrl;
         try {
@@ -72,8 +74,7 @@ public final class CredentialHelper {
         node.put("Secret", credentials.secret());
         Result r = run("store", Json.toString(node), credentials);
         if (r.exit != 0) {
-            throw new CredentialsException(program() + " store for " + serverUrl + " failed (exit " + r.exit + "): "
-                    + oneLine(credentials.redact(r.output)));
+            throw failed("store", serverUrl, r);
         }
     }
 
@@ -81,10 +82,10 @@ public final class CredentialHelper {
     public boolean erase(String serverUrl) {
         Result r = run("erase", serverUrl, null);
         if (r.exit != 0) {
-            if (r.output.toLowerCase().contains("not found")) {
+            if ((r.stdout + " " + r.stderr).toLowerCase().contains("not found")) {
                 return false;
             }
-            throw new CredentialsException(program() + " erase for " + serverUrl + " failed (exit " + r.exit + "): " + oneLine(r.output));
+            throw failed("erase", serverUrl, r);
         }
         return true;
     }
@@ -99,7 +100,41 @@ public final class CredentialHelper {
         throw new CredentialsException("credential helper " + program() + " is not on PATH");
     }
 
-    private record Result(int exit, String stdout, String output) {
+    /** What the helper did: its stdout may hold a secret and is never shown; its stderr is shown redacted. */
+    private record Result(int exit, String stdout, String stderr) {
+    }
+
+    /**
+     * The error of a helper that exited non-zero: its name, action, exit code and stderr, with every
+     * known secret and anything its stdout held redacted from it. The stdout is never quoted: a helper
+     * that fails half-way may have printed the secret there (and may repeat it on stderr, so a secret
+     * field found in the stdout is remembered as a secret first).
+     */
+    private CredentialsException failed(String action, String serverUrl, Result r) {
+        rememberSecretsIn(r.stdout);
+        String stderr = r.stderr;
+        for (String word : r.stdout.split("[\\s\",:{}]+")) {
+            if (word.length() >= 8 && !serverUrl.contains(word)) {
+                stderr = stderr.replace(word, KnownSecrets.MASK);
+            }
+        }
+        String stdoutLine = r.stdout.strip();
+        if (!stdoutLine.isEmpty() && !serverUrl.contains(stdoutLine)) {
+            stderr = stderr.replace(stdoutLine, KnownSecrets.MASK);
+        }
+        return new CredentialsException(program() + " " + action + " for " + serverUrl + " failed (exit " + r.exit + "): "
+                + (stderr.isBlank() ? "nothing on stderr" : oneLine(stderr)));
+    }
+
+    private static void rememberSecretsIn(String stdout) {
+        try {
+            ObjectNode node = Json.parseObject(stdout.getBytes(StandardCharsets.UTF_8), "helper output");
+            if (node.path("Secret").isTextual()) {
+                KnownSecrets.add(node.path("Secret").textValue());
+            }
+        } catch (KilnException e) {
+            // not JSON: its words are redacted from stderr all the same
+        }
     }
 
     private Result run(String action, String input, Credentials redactWith) {
@@ -128,11 +163,10 @@ public final class CredentialHelper {
             }
             String stdout = new String(out.get(), StandardCharsets.UTF_8);
             String stderr = new String(err.get(), StandardCharsets.UTF_8);
-            String both = (stdout + " " + stderr).trim();
             if (redactWith != null) {
-                both = redactWith.redact(both);
+                stderr = redactWith.redact(stderr);
             }
-            return new Result(p.exitValue(), stdout, both);
+            return new Result(p.exitValue(), stdout, stderr);
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
@@ -161,8 +195,8 @@ public final class CredentialHelper {
         if (s == null || s.isBlank()) {
             return "no message";
         }
-        String line = s.replaceAll("\\s+", " ").trim();
-        return line.length() > 200 ? line.substring(0, 200) + "..." : line;
+        String line = s.replaceAll("\\s+", " ").trim().replaceAll("[\\p{Cntrl}\\u0080-\\u009f]", "?");
+        return KnownSecrets.redactAndCut(line, 200);
     }
 
     @Override

@@ -21,6 +21,7 @@ public record Credentials(String username, String secret) {
         if (secret == null || secret.isEmpty()) {
             throw new CredentialsException("credentials for user " + username + ": the password is empty");
         }
+        KnownSecrets.addCredentials(username, secret); // whatever happens next, no output shows it
     }
 
     /** Parses {@code USER:PASS} as given to {@code --creds} (the password may contain ':'). */
@@ -65,13 +66,16 @@ public record Credentials(String username, String secret) {
         return "Basic " + toBase64();
     }
 
-    /** Replaces every occurrence of the secret in a text (for messages that quote other programs). */
+    /**
+     * The text with this secret, {@code base64(user:secret)} and every other secret the process knows
+     * replaced by {@code ****} (for messages that quote other programs).
+     */
     public String redact(String text) {
         if (text == null) {
             return null;
         }
-        String out = text.replace(secret, "****");
-        return out.replace(toBase64(), "****");
+        String out = text.replace(toBase64(), KnownSecrets.MASK).replace(secret, KnownSecrets.MASK);
+        return KnownSecrets.redact(out);
     }
 
     @Override

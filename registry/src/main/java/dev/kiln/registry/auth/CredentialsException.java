@@ -8,10 +8,10 @@ import dev.kiln.layout.KilnException;
  */
 public class CredentialsException extends KilnException {
     public CredentialsException(String message) {
-        super(message);
+        super(KnownSecrets.redact(message));
     }
 
     public CredentialsException(String message, Throwable cause) {
-        super(message, cause);
+        super(KnownSecrets.redact(message), cause);
     }
 }
