@@ -14,8 +14,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * What {@code verify} says about media types, reference by reference: a config must be a config
- * (or, in an artifact, anything it declares), an image's layers layers, a document what its
+ * What {@code verify} says about media types, reference by reference: a config of a known type must
+ * be a config (an unknown type is an artifact's config; the empty one needs artifactType), an
+ * image's layers layers, a document what its
  * descriptor says; Docker and OCI types mixed in one index or manifest are warned about, naming
  * the types, and only where a tool would meet the mix.
  */
@@ -100,21 +101,30 @@ class MediaTypePlacementTest {
     }
 
     @Test
-    void anUnknownConfigTypeIsAProblemUnlessTheManifestIsAnArtifact() throws IOException {
+    void anUnknownConfigTypeIsAnArtifactsConfig() throws IOException {
         Descriptor config = put(BOGUS, "{\"anything\":true}");
-        VerifyReport image = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, null, config));
-        assertEquals(List.of("unknown config media type " + BOGUS + " (an artifact manifest must say so with artifactType)"),
-                messages(image.problems()));
-        VerifyReport artifact = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, BOGUS, config));
-        assertEquals(List.of(), messages(artifact.problems()));
+        VerifyReport plain = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, null, config));
+        assertEquals(List.of(), messages(plain.problems()), "a Helm chart's config, say");
+        VerifyReport typed = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, BOGUS, config));
+        assertEquals(List.of(), messages(typed.problems()));
+    }
+
+    @Test
+    void theEmptyConfigNeedsAnArtifactType() throws IOException {
+        Descriptor empty = put(MediaTypes.OCI_EMPTY, "{}");
+        VerifyReport untyped = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, null, empty));
+        assertEquals(List.of("the config is the empty descriptor (" + MediaTypes.OCI_EMPTY + "), so the manifest must say what"
+                + " the artifact is with artifactType"), messages(untyped.problems()));
+        VerifyReport typed = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, BOGUS, empty));
+        assertEquals(List.of(), messages(typed.problems()));
     }
 
     @Test
     void anArtifactsLayersMayBeOfAnyTypeAnImagesMayNot() throws IOException {
         Descriptor empty = put(MediaTypes.OCI_EMPTY, "{}");
         Descriptor blob = put(BOGUS, "payload");
-        VerifyReport artifact = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, null, empty, blob));
-        assertEquals(List.of(), messages(artifact.problems()), "the empty config marks an artifact");
+        VerifyReport artifact = tagAndVerify(manifest(MediaTypes.OCI_MANIFEST, MediaTypes.OCI_MANIFEST, BOGUS, empty, blob));
+        assertEquals(List.of(), messages(artifact.problems()), "an artifact (not an image config) may carry any blob");
         assertEquals(List.of(), warnings(artifact));
         Descriptor config = layout.blobs().putBytes(MediaTypes.OCI_CONFIG,
                 layout.blobs().readSmall(Fixture.manifest(layout, ociImage()).config()));
