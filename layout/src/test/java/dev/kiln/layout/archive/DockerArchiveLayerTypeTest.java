@@ -38,6 +38,11 @@ class DockerArchiveLayerTypeTest {
 
     /** An archive of one image whose stored layer files are {@code stored}, with diff_ids of {@code tars}. */
     Path archive(String name, List<byte[]> tars, List<byte[]> stored) throws IOException {
+        return archive(name, tars, stored, "");
+    }
+
+    /** @param layerSources the members of manifest.json's LayerSources object, or "" */
+    Path archive(String name, List<byte[]> tars, List<byte[]> stored, String layerSources) throws IOException {
         StringBuilder diffIds = new StringBuilder();
         StringBuilder layers = new StringBuilder();
         Tars.Builder b = new Tars.Builder();
@@ -52,7 +57,8 @@ class DockerArchiveLayerTypeTest {
         String ch = Digest.sha256(config).hex();
         Path file = fs.getPath("/" + name);
         b.file(ch + ".json", config)
-                .file("manifest.json", "[{\"Config\":\"" + ch + ".json\",\"RepoTags\":[\"localhost/p:latest\"],\"Layers\":[" + layers + "]}]")
+                .file("manifest.json", "[{\"Config\":\"" + ch + ".json\",\"RepoTags\":[\"localhost/p:latest\"],\"Layers\":[" + layers + "]"
+                        + (layerSources.isEmpty() ? "" : ",\"LayerSources\":{" + layerSources + "}") + "}]")
                 .writeTo(file);
         return file;
     }
@@ -90,6 +96,67 @@ class DockerArchiveLayerTypeTest {
         byte[] gzipStart = {0x1f, 0x00, 5};
         Path file2 = archive("n2.tar", List.of(tar), List.of(gzipStart));
         assertThrows(ArchiveException.class, () -> read(file2, null), "0x1f alone is no gzip");
+    }
+
+    static String source(byte[] tar, String mediaType, byte[] file, long size) {
+        return "\"" + Digest.sha256(tar) + "\":{\"mediaType\":\"" + mediaType + "\",\"digest\":\"" + Digest.sha256(file)
+                + "\",\"size\":" + size + ",\"annotations\":{\"kept\":\"yes\"}}";
+    }
+
+    @Test
+    void aShippedLayersSourceDescriptorIsKeptWhenItDescribesTheFileExactly() throws IOException {
+        byte[] a = tar("a");
+        byte[] gz = TestImages.gzip(a);
+        ImageManifest kept = read(archive("s1.tar", List.of(a), List.of(gz), source(a, MediaTypes.OCI_LAYER_GZIP, gz, gz.length)), null);
+        assertEquals(Map.of("kept", "yes"), kept.layers().get(0).annotations());
+        byte[] z = Zstd.compress(a);
+        ImageManifest keptZstd = read(archive("s2.tar", List.of(a), List.of(z), source(a, MediaTypes.OCI_LAYER_ZSTD, z, z.length)), null);
+        assertEquals(Map.of("kept", "yes"), keptZstd.layers().get(0).annotations());
+        ImageManifest keptTar = read(archive("s3.tar", List.of(a), List.of(a), source(a, MediaTypes.OCI_LAYER, a, a.length)), null);
+        assertEquals(Map.of("kept", "yes"), keptTar.layers().get(0).annotations());
+    }
+
+    @Test
+    void aSourceDescriptorThatDoesNotDescribeTheFileIsNotUsed() throws IOException {
+        byte[] a = tar("a");
+        byte[] gz = TestImages.gzip(a);
+        for (String src : List.of(source(a, MediaTypes.OCI_LAYER_GZIP, gz, gz.length + 1), // wrong size
+                source(a, MediaTypes.OCI_LAYER_GZIP, a, gz.length), // wrong digest
+                source(a, MediaTypes.OCI_LAYER_ZSTD, gz, gz.length), // wrong compression
+                source(a, MediaTypes.OCI_LAYER, gz, gz.length), // says uncompressed
+                source(a, MediaTypes.OCI_CONFIG, gz, gz.length))) { // not a layer type
+            ImageManifest m = read(archive("w.tar", List.of(a), List.of(gz), src), null);
+            assertEquals(new Descriptor(MediaTypes.OCI_LAYER_GZIP, Digest.sha256(gz), gz.length), m.layers().get(0), src);
+        }
+    }
+
+    Path indexAndManifestJson(String name, String manifests, String manifestJson) throws IOException {
+        Path file = fs.getPath("/" + name);
+        new Tars.Builder().file("oci-layout", "{\"imageLayoutVersion\":\"1.0.0\"}")
+                .file("index.json", "{\"schemaVersion\":2,\"manifests\":[" + manifests + "]}")
+                .file("manifest.json", manifestJson).writeTo(file);
+        return file;
+    }
+
+    static String entry(String seed, String refName) {
+        return "{\"mediaType\":\"" + MediaTypes.OCI_MANIFEST + "\",\"digest\":\"" + Digest.sha256(seed) + "\",\"size\":10,"
+                + "\"annotations\":{\"" + MediaTypes.ANNOTATION_REF_NAME + "\":\"" + refName + "\"}}";
+    }
+
+    @Test
+    void whenNeitherIndexJsonNorManifestJsonListsAnImageTheArchiveSaysSo() throws IOException {
+        Path file = indexAndManifestJson("e.tar", "", "[]");
+        assertEquals("d: the archive holds no image (index.json and manifest.json list none)",
+                assertThrows(ArchiveException.class, () -> DockerArchiveReader.open(file, null, options, "d")).getMessage());
+    }
+
+    @Test
+    void withoutManifestJsonEntriesTheIndexNamesAreOffered() throws IOException {
+        Path file = indexAndManifestJson("two.tar", entry("a", "one") + "," + entry("b", "two"), "[]");
+        assertEquals("d: the archive holds 2 images; name one of: one, two",
+                assertThrows(ArchiveException.class, () -> DockerArchiveReader.open(file, null, options, "d")).getMessage());
+        assertEquals("d: no image named 'three' in the archive (names: one, two)",
+                assertThrows(ArchiveException.class, () -> DockerArchiveReader.open(file, "three", options, "d")).getMessage());
     }
 
     @Test

@@ -51,6 +51,14 @@ class DamagedBlobRepairTest {
     }
 
     @Test
+    void aMissingBlobIsNamedByItsDigest() {
+        Digest absent = Digest.sha256("absent");
+        BlobMissingException e = assertThrows(BlobMissingException.class, () -> store.open(absent));
+        assertEquals(absent, e.digest());
+        assertTrue(e.getMessage().contains(absent.toString()), e.getMessage());
+    }
+
+    @Test
     void aShortFileIsReplacedWhenTheBlobIsStoredAgain() throws IOException {
         damage(Arrays.copyOf(CONTENT, 10));
         assertTrue(store.put(d, new ByteArrayInputStream(CONTENT)), "written, not taken as present");
